@@ -1,0 +1,121 @@
+// Package fn is the gateway-pattern KRM function: it reads a GatewayPattern functionConfig and
+// merges the objects it generates into the ResourceList's items.
+package fn
+
+import (
+	"fmt"
+	"io"
+
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	"sigs.k8s.io/kustomize/kyaml/fn/framework"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/gatewaypattern/gateway-pattern/krm"
+)
+
+// Processor is the function as a kyaml framework.ResourceListProcessor.
+type Processor struct {
+	// Stderr receives every result as a line, since kustomize shows stderr and not results.
+	Stderr io.Writer
+}
+
+// Process generates the GatewayPattern's objects into rl.Items. On any error it leaves the items
+// exactly as they came, adds an error result per problem and returns the results as its error.
+func (p Processor) Process(rl *framework.ResourceList) error {
+	gp, report := loadConfig(rl.FunctionConfig)
+	ref := resourceRef(rl.FunctionConfig)
+	results := toResults(report, ref)
+	if len(report.Errors) == 0 {
+		generated := build(gp, report.Values)
+		items, err := mergeGenerated(rl.Items, generated, ownerID(gp), staleOwners(rl.Items, ownerID(gp)))
+		if err != nil {
+			results = append(results, &framework.Result{Message: err.Error(), Severity: framework.Error, ResourceRef: ref})
+		} else {
+			rl.Items = items
+		}
+	}
+	if p.Stderr != nil {
+		for _, r := range results {
+			fmt.Fprintln(p.Stderr, r.String())
+		}
+	}
+	rl.Results = append(rl.Results, results...)
+	if results.ExitCode() != 0 {
+		return results
+	}
+	return nil
+}
+
+// loadConfig decodes, defaults and validates the functionConfig.
+func loadConfig(config *yaml.RNode) (*krm.GatewayPattern, krm.Report) {
+	fail := func(err *field.Error) (*krm.GatewayPattern, krm.Report) {
+		return nil, krm.Report{Errors: field.ErrorList{err}}
+	}
+	if config == nil || config.IsNilOrEmpty() {
+		return fail(field.Required(field.NewPath("functionConfig"),
+			fmt.Sprintf("the function needs a %s (apiVersion %s) as its functionConfig", krm.Kind, krm.APIVersion)))
+	}
+	if kind, apiVersion := config.GetKind(), config.GetApiVersion(); kind != krm.Kind || apiVersion != krm.APIVersion {
+		return fail(field.Invalid(field.NewPath("functionConfig"), apiVersion+"/"+kind,
+			fmt.Sprintf("the functionConfig must be a %s with apiVersion %s", krm.Kind, krm.APIVersion)))
+	}
+	tree, errs := toTree(config.YNode())
+	if len(errs) > 0 {
+		return nil, krm.Report{Errors: errs}
+	}
+	return krm.Load(tree)
+}
+
+// resourceRef points results at the GatewayPattern.
+func resourceRef(config *yaml.RNode) *yaml.ResourceIdentifier {
+	if config == nil || config.GetKind() != krm.Kind {
+		return nil
+	}
+	return &yaml.ResourceIdentifier{
+		TypeMeta:   yaml.TypeMeta{APIVersion: config.GetApiVersion(), Kind: config.GetKind()},
+		NameMeta:   yaml.NameMeta{Name: config.GetName(), Namespace: config.GetNamespace()},
+	}
+}
+
+func toResults(report krm.Report, ref *yaml.ResourceIdentifier) framework.Results {
+	var results framework.Results
+	for _, e := range report.Errors {
+		results = append(results, &framework.Result{
+			Message:     e.ErrorBody(),
+			Severity:    framework.Error,
+			ResourceRef: ref,
+			Field:       &framework.Field{Path: e.Field},
+		})
+	}
+	for _, w := range report.Warnings {
+		results = append(results, &framework.Result{
+			Message:     w.Detail,
+			Severity:    framework.Warning,
+			ResourceRef: ref,
+			Field:       &framework.Field{Path: w.Field},
+		})
+	}
+	return results
+}
+
+// staleOwners reports the owners whose GatewayPattern is gone. That is only knowable when the
+// GatewayPatterns are items themselves (a kpt package holds them): then an owner whose
+// GatewayPattern is not among the items was renamed or deleted, and its objects must go.
+func staleOwners(items []*yaml.RNode, self string) func(string) bool {
+	live := map[string]bool{}
+	for _, item := range items {
+		if item.GetKind() != krm.Kind || item.GetApiVersion() != krm.APIVersion {
+			continue
+		}
+		namespace := item.GetNamespace()
+		if namespace == "" {
+			pattern, _ := item.GetString("spec.pattern")
+			namespace = krm.DefaultNamespace(krm.Pattern(pattern))
+		}
+		live[namespace+"/"+item.GetName()] = true
+	}
+	if !live[self] {
+		return func(string) bool { return false }
+	}
+	return func(owner string) bool { return !live[owner] }
+}

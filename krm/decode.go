@@ -1,0 +1,311 @@
+package krm
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"reflect"
+	"sort"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+// A document tree is what YAML decodes into: map[string]any, []any, string, int, float64, bool
+// and nil. Decoding a tree into a Go type is strict: every key must name a field, every value
+// must have the field's type, and every problem is reported with its path — not just the first.
+
+// treeDecoder is implemented by types that decode themselves from a document tree.
+type treeDecoder interface {
+	decodeTree(v any, path *field.Path) field.ErrorList
+}
+
+var (
+	treeDecoderType    = reflect.TypeFor[treeDecoder]()
+	jsonUnmarshalerTyp = reflect.TypeFor[json.Unmarshaler]()
+)
+
+// decodeTree decodes the document tree v into the value dst points to.
+func decodeTree(v any, dst any, path *field.Path) field.ErrorList {
+	return decodeValue(v, reflect.ValueOf(dst).Elem(), path)
+}
+
+func decodeValue(v any, dst reflect.Value, path *field.Path) field.ErrorList {
+	if dst.CanAddr() && dst.Addr().Type().Implements(treeDecoderType) {
+		return dst.Addr().Interface().(treeDecoder).decodeTree(v, path)
+	}
+	if dst.Kind() == reflect.Pointer {
+		if v == nil {
+			return nil
+		}
+		elem := reflect.New(dst.Type().Elem())
+		errs := decodeValue(v, elem.Elem(), path)
+		dst.Set(elem)
+		return errs
+	}
+	if dst.Kind() == reflect.Interface {
+		if v != nil {
+			dst.Set(reflect.ValueOf(v))
+		}
+		return nil
+	}
+	if dst.CanAddr() && dst.Addr().Type().Implements(jsonUnmarshalerTyp) {
+		// Kubernetes' own scalar types (Quantity, IntOrString, Time) decode themselves from JSON.
+		if v == nil {
+			return nil
+		}
+		data, err := json.Marshal(v)
+		if err == nil {
+			err = dst.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(data)
+		}
+		if err != nil {
+			return field.ErrorList{field.Invalid(path, v, unmarshalDetail(err))}
+		}
+		return nil
+	}
+	if v == nil {
+		return field.ErrorList{field.Invalid(path, nil, "must be "+typeName(dst.Type())+", not null")}
+	}
+	switch dst.Kind() {
+	case reflect.Struct:
+		return decodeStruct(v, dst, path)
+	case reflect.Map:
+		return decodeMap(v, dst, path)
+	case reflect.Slice:
+		if dst.Type().Elem().Kind() == reflect.Uint8 { // []byte is base64 text in Kubernetes JSON
+			return decodeViaJSON(v, dst, path)
+		}
+		return decodeSlice(v, dst, path)
+	case reflect.String:
+		s, ok := v.(string)
+		if !ok {
+			return field.ErrorList{field.Invalid(path, v, "must be a string")}
+		}
+		dst.SetString(s)
+	case reflect.Bool:
+		b, ok := v.(bool)
+		if !ok {
+			return field.ErrorList{field.Invalid(path, v, "must be a boolean (true or false)")}
+		}
+		dst.SetBool(b)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		i, ok := asInt(v)
+		if !ok {
+			return field.ErrorList{field.Invalid(path, v, "must be an integer")}
+		}
+		if dst.OverflowInt(i) {
+			return field.ErrorList{field.Invalid(path, v, fmt.Sprintf("must be an integer between %d and %d", minInt(dst.Type()), maxInt(dst.Type())))}
+		}
+		dst.SetInt(i)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		i, ok := asInt(v)
+		if !ok || i < 0 || dst.OverflowUint(uint64(i)) {
+			return field.ErrorList{field.Invalid(path, v, "must be a non-negative integer")}
+		}
+		dst.SetUint(uint64(i))
+	case reflect.Float32, reflect.Float64:
+		switch n := v.(type) {
+		case int:
+			dst.SetFloat(float64(n))
+		case float64:
+			dst.SetFloat(n)
+		default:
+			return field.ErrorList{field.Invalid(path, v, "must be a number")}
+		}
+	default:
+		return decodeViaJSON(v, dst, path)
+	}
+	return nil
+}
+
+func decodeViaJSON(v any, dst reflect.Value, path *field.Path) field.ErrorList {
+	data, err := json.Marshal(v)
+	if err == nil {
+		err = json.Unmarshal(data, dst.Addr().Interface())
+	}
+	if err != nil {
+		return field.ErrorList{field.Invalid(path, v, unmarshalDetail(err))}
+	}
+	return nil
+}
+
+func decodeStruct(v any, dst reflect.Value, path *field.Path) field.ErrorList {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return field.ErrorList{field.Invalid(path, v, "must be an object")}
+	}
+	fields := structFields(dst.Type())
+	var errs field.ErrorList
+	for _, key := range sortedKeys(m) {
+		index, ok := fields.byName[key]
+		if !ok {
+			errs = append(errs, unknownField(path.Child(key), key, fields.names))
+			continue
+		}
+		errs = append(errs, decodeValue(m[key], dst.FieldByIndex(index), path.Child(key))...)
+	}
+	return errs
+}
+
+func decodeMap(v any, dst reflect.Value, path *field.Path) field.ErrorList {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return field.ErrorList{field.Invalid(path, v, "must be an object")}
+	}
+	if dst.Type().Key().Kind() != reflect.String {
+		return decodeViaJSON(v, dst, path)
+	}
+	out := reflect.MakeMapWithSize(dst.Type(), len(m))
+	var errs field.ErrorList
+	for _, key := range sortedKeys(m) {
+		elem := reflect.New(dst.Type().Elem()).Elem()
+		errs = append(errs, decodeValue(m[key], elem, path.Key(key))...)
+		out.SetMapIndex(reflect.ValueOf(key).Convert(dst.Type().Key()), elem)
+	}
+	dst.Set(out)
+	return errs
+}
+
+func decodeSlice(v any, dst reflect.Value, path *field.Path) field.ErrorList {
+	list, ok := v.([]any)
+	if !ok {
+		return field.ErrorList{field.Invalid(path, v, "must be a list")}
+	}
+	out := reflect.MakeSlice(dst.Type(), len(list), len(list))
+	var errs field.ErrorList
+	for i, item := range list {
+		errs = append(errs, decodeValue(item, out.Index(i), path.Index(i))...)
+	}
+	dst.Set(out)
+	return errs
+}
+
+// fieldSet maps the JSON names of a struct's fields (embedded ",inline" structs flattened) to
+// their index paths.
+type fieldSet struct {
+	byName map[string][]int
+	names  []string
+}
+
+func structFields(t reflect.Type) fieldSet {
+	set := fieldSet{byName: map[string][]int{}}
+	var walk func(t reflect.Type, prefix []int)
+	walk = func(t reflect.Type, prefix []int) {
+		for i := range t.NumField() {
+			f := t.Field(i)
+			name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "-" || (!f.IsExported() && !f.Anonymous) {
+				continue
+			}
+			index := append(append([]int{}, prefix...), i)
+			if f.Anonymous && (name == "" || strings.Contains(opts, "inline")) && f.Type.Kind() == reflect.Struct {
+				walk(f.Type, index)
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			set.byName[name] = index
+			set.names = append(set.names, name)
+		}
+	}
+	walk(t, nil)
+	sort.Strings(set.names)
+	return set
+}
+
+// unknownField reports a key that names no field, suggesting the closest known name.
+func unknownField(path *field.Path, key string, known []string) *field.Error {
+	detail := "unknown field"
+	if guess := closest(key, known); guess != "" {
+		detail += fmt.Sprintf("; did you mean %q?", guess)
+	} else if len(known) <= 8 {
+		detail += "; known fields: " + strings.Join(known, ", ")
+	}
+	return field.Invalid(path, key, detail)
+}
+
+// closest returns the known name nearest to key (case-insensitive, or at most a third of its
+// letters different), or "" when none is near.
+func closest(key string, known []string) string {
+	best, bestDistance := "", len(key)/3+1
+	for _, name := range known {
+		if strings.EqualFold(name, key) {
+			return name
+		}
+		if d := editDistance(strings.ToLower(key), strings.ToLower(name)); d < bestDistance {
+			best, bestDistance = name, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+func asInt(v any) (int64, bool) {
+	switch n := v.(type) {
+	case int:
+		return int64(n), true
+	case int64:
+		return n, true
+	case uint64:
+		if n <= math.MaxInt64 {
+			return int64(n), true
+		}
+	}
+	return 0, false
+}
+
+func minInt(t reflect.Type) int64 { return -1 << (t.Bits() - 1) }
+func maxInt(t reflect.Type) int64 { return 1<<(t.Bits()-1) - 1 }
+
+func typeName(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Slice:
+		return "a list"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	default:
+		return "an integer"
+	}
+}
+
+// unmarshalDetail turns a JSON decoding error of a Kubernetes type into a short sentence.
+func unmarshalDetail(err error) string {
+	msg := err.Error()
+	msg = strings.TrimPrefix(msg, "json: ")
+	return msg
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

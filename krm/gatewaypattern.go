@@ -1,0 +1,131 @@
+package krm
+
+import (
+	"reflect"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+var typeOfChartValues = reflect.TypeFor[ChartValues]()
+
+// Load turns a functionConfig's document tree (what its YAML decodes into) into a defaulted,
+// validated GatewayPattern and reports every problem found, each with its field path.
+func Load(tree any) (*GatewayPattern, Report) {
+	gp, decodeErrs := Decode(tree)
+	gp.Default()
+	report := gp.Validate()
+	// A field that did not decode is left empty, and validation would complain about it a second
+	// time; the decoding error is the one that says what is wrong.
+	report.Errors = append(decodeErrs, withoutPaths(report.Errors, decodeErrs)...)
+	report.Warnings = withoutPaths(report.Warnings, decodeErrs)
+	return gp, report
+}
+
+// Decode decodes a GatewayPattern from its document tree. Decoding is strict: an unknown field
+// or a value of the wrong type is an error naming its path, and every such error is returned,
+// not just the first. The GatewayPattern holds whatever did decode.
+func Decode(tree any) (*GatewayPattern, field.ErrorList) {
+	gp := &GatewayPattern{}
+	return gp, decodeTree(tree, gp, nil)
+}
+
+// withoutPaths drops the errors at or under the path of one of errs.
+func withoutPaths(list, errs field.ErrorList) field.ErrorList {
+	var out field.ErrorList
+	for _, e := range list {
+		covered := false
+		for _, d := range errs {
+			if e.Field == d.Field || strings.HasPrefix(e.Field, d.Field+".") || strings.HasPrefix(e.Field, d.Field+"[") {
+				covered = true
+				break
+			}
+		}
+		if !covered {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Default fills in what the user may leave out.
+func (gp *GatewayPattern) Default() {
+	if gp.Metadata.Namespace == "" {
+		gp.Metadata.Namespace = DefaultNamespace(gp.Spec.Pattern)
+	}
+	if e := gp.Spec.Egress; e != nil {
+		if e.SidecarToGateway == "" {
+			e.SidecarToGateway = SidecarToGatewayMutual
+		}
+		for i := range e.Hosts {
+			h := &e.Hosts[i]
+			if h.Protocol == "" {
+				h.Protocol = EgressHTTP
+			}
+			if h.Port == 0 {
+				h.Port = defaultEgressPort[h.Protocol]
+			}
+		}
+	}
+	if ew := gp.Spec.EastWest; ew != nil && ew.ExposeServices == nil {
+		exposed := true
+		ew.ExposeServices = &exposed
+	}
+	if in := gp.Spec.Ingress; in != nil {
+		for i := range in.Routes {
+			if in.Routes[i].Prefix == "" {
+				in.Routes[i].Prefix = "/"
+			}
+		}
+	}
+}
+
+var defaultEgressPort = map[EgressProtocol]int32{EgressHTTP: 80, EgressHTTPS: 443, EgressTLS: 443}
+
+// DefaultNamespace is where a pattern's objects go when the GatewayPattern names no namespace.
+func DefaultNamespace(p Pattern) string {
+	if p == Ingress {
+		return "istio-ingress"
+	}
+	return "istio-system"
+}
+
+// EastWestBlock returns the eastWest block, or an empty (defaulted) one when it is absent.
+func (gp *GatewayPattern) EastWestBlock() EastWestSpec {
+	if gp.Spec.EastWest != nil {
+		return *gp.Spec.EastWest
+	}
+	exposed := true
+	return EastWestSpec{ExposeServices: &exposed}
+}
+
+// PatternValues are the chart values a pattern implies. They sit under the user's values: the
+// user always wins.
+func (gp *GatewayPattern) PatternValues() map[string]any {
+	switch gp.Spec.Pattern {
+	case Egress:
+		return map[string]any{"service": map[string]any{"type": "ClusterIP"}}
+	case EastWest:
+		ew := gp.EastWestBlock()
+		ports := []any{servicePort("status-port", 15021), servicePort("tls", 15443)}
+		if ew.ExposeIstiod {
+			ports = append(ports, servicePort("tls-istiod", 15012), servicePort("tls-webhook", 15017))
+		}
+		values := map[string]any{"service": map[string]any{"type": "LoadBalancer", "ports": ports}}
+		if ew.Network != "" {
+			values["networkGateway"] = ew.Network
+		}
+		return values
+	default:
+		return map[string]any{"service": map[string]any{"type": "LoadBalancer"}}
+	}
+}
+
+// GatewayName is the name of every workload object: the chart's name value, or else the
+// GatewayPattern's name (the release name).
+func (gp *GatewayPattern) GatewayName(values *ChartValues) string {
+	if values != nil && values.Name != "" {
+		return values.Name
+	}
+	return gp.Metadata.Name
+}

@@ -1,0 +1,211 @@
+// Package krm is the GatewayPattern API (fn.gatewaypattern.dev/v1alpha1): its types, strict
+// decoding, defaulting and validation. It knows nothing of ResourceLists, kyaml or I/O; the
+// function in package fn turns a validated GatewayPattern into objects.
+//
+// The field names and their Go doc comments are the reference documentation of the API.
+package krm
+
+const (
+	// Group is the API group of the GatewayPattern functionConfig.
+	Group = "fn.gatewaypattern.dev"
+	// Version is the API version this package implements.
+	Version = "v1alpha1"
+	// APIVersion is the apiVersion a GatewayPattern carries.
+	APIVersion = Group + "/" + Version
+	// Kind is the kind of the functionConfig.
+	Kind = "GatewayPattern"
+)
+
+// Pattern names one of the three Istio gateway patterns.
+type Pattern string
+
+const (
+	// Ingress: internet -> gateway -> internal service (north-south front door).
+	Ingress Pattern = "Ingress"
+	// Egress: sidecar -> egress gateway -> external host (exit ramp).
+	Egress Pattern = "Egress"
+	// EastWest: cluster A -> east-west gateway in cluster B -> service in B (multi-network bridge).
+	EastWest Pattern = "EastWest"
+)
+
+// Patterns lists every supported pattern, in documentation order.
+var Patterns = []Pattern{Ingress, Egress, EastWest}
+
+// GatewayPattern is the functionConfig: one small object that expands into the gateway workload
+// (what `helm install <name> istio/gateway` renders) and the Istio objects of one pattern.
+type GatewayPattern struct {
+	APIVersion string     `json:"apiVersion"`
+	Kind       string     `json:"kind"`
+	Metadata   ObjectMeta `json:"metadata"`
+	Spec       Spec       `json:"spec"`
+}
+
+// ObjectMeta is the part of Kubernetes object metadata a GatewayPattern uses.
+type ObjectMeta struct {
+	// Name is the gateway's name, the Helm release name: it names every workload object. The pods
+	// are labelled app: <name> and istio: <name without a leading "istio-">.
+	Name string `json:"name"`
+	// Namespace of every generated object. Default: istio-ingress for Ingress, istio-system for
+	// Egress and EastWest.
+	Namespace string `json:"namespace,omitempty"`
+	// Labels of the GatewayPattern itself; not copied to generated objects.
+	Labels map[string]string `json:"labels,omitempty"`
+	// Annotations of the GatewayPattern itself, such as config.kubernetes.io/local-config; not
+	// copied to generated objects.
+	Annotations map[string]string `json:"annotations,omitempty"`
+}
+
+// Spec says which pattern to build and how.
+type Spec struct {
+	// Pattern is Ingress, Egress or EastWest. Required.
+	Pattern Pattern `json:"pattern"`
+	// Values are values of the istio/gateway Helm chart: the same names with the same meaning,
+	// merged over the chart's defaults the way the chart merges them (maps merge key by key,
+	// lists and scalars replace). The pattern's own defaults sit between the chart's defaults and
+	// these values, so what is written here always wins. See ChartValues for every value.
+	Values map[string]any `json:"values,omitempty"`
+	// Ingress configures the Ingress pattern; only with pattern Ingress.
+	Ingress *IngressSpec `json:"ingress,omitempty"`
+	// Egress configures the Egress pattern; only with pattern Egress.
+	Egress *EgressSpec `json:"egress,omitempty"`
+	// EastWest configures the EastWest pattern; only with pattern EastWest.
+	EastWest *EastWestSpec `json:"eastWest,omitempty"`
+}
+
+// IngressSpec lists what the ingress gateway serves and where it routes it.
+type IngressSpec struct {
+	// Servers become the servers of the generated Gateway.
+	Servers []IngressServer `json:"servers,omitempty"`
+	// Routes become VirtualServices bound to the generated Gateway.
+	Routes []IngressRoute `json:"routes,omitempty"`
+}
+
+// IngressServer is one listener of the ingress Gateway.
+type IngressServer struct {
+	// Port the gateway listens on, 1-65535. Required.
+	Port int32 `json:"port"`
+	// Name of the Gateway server port. Default: derived from the protocol (and the host when one
+	// port carries several servers).
+	Name string `json:"name,omitempty"`
+	// Protocol is HTTP, HTTPS, HTTP2, GRPC, TLS or TCP. Default: HTTP on port 80, HTTPS on 443,
+	// TLS for other ports with tls set, HTTP otherwise.
+	Protocol string `json:"protocol,omitempty"`
+	// Hosts served on this port, such as shop.example.com or *.example.com. Required.
+	Hosts []string `json:"hosts"`
+	// HTTPSRedirect makes the server answer plain HTTP requests with a redirect to HTTPS.
+	HTTPSRedirect bool `json:"httpsRedirect,omitempty"`
+	// TLS configures TLS on this server.
+	TLS *ServerTLS `json:"tls,omitempty"`
+}
+
+// TLSMode is how a gateway server handles TLS.
+type TLSMode string
+
+const (
+	// TLSSimple terminates TLS with the certificate in credentialName.
+	TLSSimple TLSMode = "SIMPLE"
+	// TLSMutual terminates TLS and requires a client certificate.
+	TLSMutual TLSMode = "MUTUAL"
+	// TLSOptionalMutual terminates TLS and accepts, but does not require, a client certificate.
+	TLSOptionalMutual TLSMode = "OPTIONAL_MUTUAL"
+	// TLSPassthrough forwards the TLS stream untouched, routed by SNI.
+	TLSPassthrough TLSMode = "PASSTHROUGH"
+)
+
+// IngressTLSModes are the TLS modes an ingress server accepts.
+var IngressTLSModes = []TLSMode{TLSSimple, TLSMutual, TLSOptionalMutual, TLSPassthrough}
+
+// ServerTLS is the TLS setting of an ingress server.
+type ServerTLS struct {
+	// Mode is SIMPLE, MUTUAL, OPTIONAL_MUTUAL or PASSTHROUGH. Required.
+	Mode TLSMode `json:"mode"`
+	// CredentialName is the Secret (in the gateway's namespace) holding the certificate. Required
+	// for SIMPLE, MUTUAL and OPTIONAL_MUTUAL.
+	CredentialName string `json:"credentialName,omitempty"`
+}
+
+// IngressRoute sends requests for some hosts to one internal service.
+type IngressRoute struct {
+	// Hosts this route serves; each must be served by a server. Required.
+	Hosts []string `json:"hosts"`
+	// Prefix of the request path to match. Default "/". PASSTHROUGH servers match on SNI instead.
+	Prefix string `json:"prefix,omitempty"`
+	// Destination is the internal service that receives the traffic. Required.
+	Destination Destination `json:"destination"`
+}
+
+// Destination is a service inside the mesh.
+type Destination struct {
+	// Host is the service's name, preferably its FQDN (api.shop.svc.cluster.local). Required.
+	Host string `json:"host"`
+	// Port is the service port, 1-65535. Required.
+	Port int32 `json:"port"`
+}
+
+// SidecarToGateway is how sidecars reach the egress gateway.
+type SidecarToGateway string
+
+const (
+	// SidecarToGatewayMutual: the sidecar-to-gateway hop is Istio mutual TLS.
+	SidecarToGatewayMutual SidecarToGateway = "ISTIO_MUTUAL"
+	// SidecarToGatewayDisable: a plain hop, exactly as the seed document's example.
+	SidecarToGatewayDisable SidecarToGateway = "DISABLE"
+)
+
+// EgressSpec lists the external hosts that leave the mesh through the egress gateway.
+type EgressSpec struct {
+	// SidecarToGateway is ISTIO_MUTUAL (default) or DISABLE.
+	SidecarToGateway SidecarToGateway `json:"sidecarToGateway,omitempty"`
+	// Hosts are the external destinations. Required.
+	Hosts []EgressHost `json:"hosts"`
+	// AllowedSources, when set, admits only these workloads to the egress gateway (an
+	// AuthorizationPolicy on the gateway).
+	AllowedSources []AllowedSource `json:"allowedSources,omitempty"`
+}
+
+// EgressProtocol is the protocol the application speaks to an external host.
+type EgressProtocol string
+
+const (
+	EgressHTTP  EgressProtocol = "HTTP"
+	EgressHTTPS EgressProtocol = "HTTPS"
+	EgressTLS   EgressProtocol = "TLS"
+	EgressTCP   EgressProtocol = "TCP"
+)
+
+// EgressProtocols are the protocols an egress host accepts.
+var EgressProtocols = []EgressProtocol{EgressHTTP, EgressHTTPS, EgressTLS, EgressTCP}
+
+// EgressHost is one external destination.
+type EgressHost struct {
+	// Host is the external DNS name, such as google.com or *.example.com. Required.
+	Host string `json:"host"`
+	// Port the application connects to, 1-65535. Default: 80 for HTTP, 443 for HTTPS and TLS.
+	Port int32 `json:"port,omitempty"`
+	// Protocol is HTTP, HTTPS (TLS passed through, routed by SNI), TLS or TCP. Default HTTP.
+	Protocol EgressProtocol `json:"protocol,omitempty"`
+	// TLSOrigination: the application speaks plain HTTP and the gateway originates TLS to the
+	// host's port 443. Only with protocol HTTP.
+	TLSOrigination bool `json:"tlsOrigination,omitempty"`
+}
+
+// AllowedSource is a workload allowed to use the egress gateway.
+type AllowedSource struct {
+	// Namespace of the workload. Required.
+	Namespace string `json:"namespace"`
+	// ServiceAccount of the workload; empty admits every workload of the namespace.
+	ServiceAccount string `json:"serviceAccount,omitempty"`
+}
+
+// EastWestSpec configures the multi-network east-west gateway.
+type EastWestSpec struct {
+	// Network is this cluster's network name: the topology.istio.io/network label and the
+	// ISTIO_META_REQUESTED_NETWORK_VIEW of the gateway (the chart's networkGateway value).
+	Network string `json:"network,omitempty"`
+	// ExposeServices (default true) adds the Gateway on port 15443, TLS AUTO_PASSTHROUGH, for
+	// hosts "*.local".
+	ExposeServices *bool `json:"exposeServices,omitempty"`
+	// ExposeIstiod adds the Gateway and VirtualService that expose istiod on 15012 and 15017,
+	// for primary-remote installations.
+	ExposeIstiod bool `json:"exposeIstiod,omitempty"`
+}

@@ -1,0 +1,237 @@
+package krm
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+// Report is the outcome of validating a GatewayPattern.
+type Report struct {
+	// Values are the resolved chart values; nil when they could not be resolved.
+	Values *ChartValues
+	// Errors make the function fail; each names its field path.
+	Errors field.ErrorList
+	// Warnings do not fail the function.
+	Warnings field.ErrorList
+}
+
+func (r *Report) errorf(path *field.Path, value any, format string, args ...any) {
+	r.Errors = append(r.Errors, field.Invalid(path, value, fmt.Sprintf(format, args...)))
+}
+
+func (r *Report) warnf(path *field.Path, value any, format string, args ...any) {
+	r.Warnings = append(r.Warnings, field.Invalid(path, value, fmt.Sprintf(format, args...)))
+}
+
+// Validate checks a defaulted GatewayPattern and resolves its chart values. It reports every
+// problem it finds, each with its field path.
+func (gp *GatewayPattern) Validate() Report {
+	var r Report
+	if gp.APIVersion != APIVersion {
+		r.Errors = append(r.Errors, field.NotSupported(field.NewPath("apiVersion"), gp.APIVersion, []string{APIVersion}))
+	}
+	if gp.Kind != Kind {
+		r.Errors = append(r.Errors, field.NotSupported(field.NewPath("kind"), gp.Kind, []string{Kind}))
+	}
+	gp.validateMetadata(&r)
+	gp.validatePatternBlocks(&r)
+
+	valuesPath := field.NewPath("spec", "values")
+	values := CheckValues(gp.PatternValues(), gp.Spec.Values, valuesPath)
+	r.Errors = append(r.Errors, values.Errors...)
+	r.Warnings = append(r.Warnings, values.Warnings...)
+	r.Values = values.Values
+	return r
+}
+
+// CheckValues resolves chart values (see ResolveValues) and validates them the way the chart's
+// schema and templates do, refusing also what the chart would render into an object Kubernetes
+// rejects. Problems of values that did not decode are not repeated.
+func CheckValues(patternDefaults, user map[string]any, path *field.Path) Report {
+	values, decodeErrs := ResolveValues(patternDefaults, user, path)
+	var r Report
+	validateChartValues(values, path, &r)
+	if values.Name != "" {
+		validateGatewayName(values.Name, path.Child("name"), &r)
+	}
+	r.Errors = append(decodeErrs, withoutPaths(r.Errors, decodeErrs)...)
+	r.Warnings = withoutPaths(r.Warnings, decodeErrs)
+	r.Values = values
+	return r
+}
+
+func (gp *GatewayPattern) validateMetadata(r *Report) {
+	path := field.NewPath("metadata")
+	if gp.Metadata.Name == "" {
+		r.Errors = append(r.Errors, field.Required(path.Child("name"), "the gateway's name (the Helm release name), such as istio-ingressgateway"))
+	} else {
+		validateGatewayName(gp.Metadata.Name, path.Child("name"), r)
+	}
+	if ns := gp.Metadata.Namespace; ns != "" {
+		for _, msg := range validation.IsDNS1123Label(ns) {
+			r.errorf(path.Child("namespace"), ns, "%s", msg)
+		}
+	}
+}
+
+// validateGatewayName checks a name that becomes the name of a Service and a Deployment, and the
+// value of the app label.
+func validateGatewayName(name string, path *field.Path, r *Report) {
+	for _, msg := range validation.IsDNS1035Label(name) {
+		r.errorf(path, name, "%s (it names the gateway Service)", msg)
+	}
+}
+
+func (gp *GatewayPattern) validatePatternBlocks(r *Report) {
+	spec := field.NewPath("spec")
+	pattern := gp.Spec.Pattern
+	switch {
+	case pattern == "":
+		r.Errors = append(r.Errors, field.Required(spec.Child("pattern"), "one of Ingress, Egress, EastWest"))
+	case !slices.Contains(Patterns, pattern):
+		r.Errors = append(r.Errors, field.NotSupported(spec.Child("pattern"), pattern, Patterns))
+	}
+	blocks := []struct {
+		name    string
+		pattern Pattern
+		set     bool
+	}{
+		{"ingress", Ingress, gp.Spec.Ingress != nil},
+		{"egress", Egress, gp.Spec.Egress != nil},
+		{"eastWest", EastWest, gp.Spec.EastWest != nil},
+	}
+	for _, b := range blocks {
+		if b.set && pattern != b.pattern && slices.Contains(Patterns, pattern) {
+			r.Errors = append(r.Errors, field.Forbidden(spec.Child(b.name),
+				fmt.Sprintf("only allowed with pattern %s; remove it or set spec.pattern: %s", b.pattern, b.pattern)))
+		}
+	}
+	if in := gp.Spec.Ingress; in != nil {
+		validateIngress(in, spec.Child("ingress"), r)
+	}
+	if e := gp.Spec.Egress; e != nil {
+		validateEgress(e, spec.Child("egress"), r)
+	}
+	if ew := gp.Spec.EastWest; ew != nil {
+		validateEastWest(ew, spec.Child("eastWest"), r)
+	}
+}
+
+func validateIngress(in *IngressSpec, path *field.Path, r *Report) {
+	for i, s := range in.Servers {
+		p := path.Child("servers").Index(i)
+		validatePort(s.Port, p.Child("port"), r)
+		if len(s.Hosts) == 0 {
+			r.Errors = append(r.Errors, field.Required(p.Child("hosts"), "the hosts this server accepts, such as shop.example.com"))
+		}
+		for j, h := range s.Hosts {
+			validateHost(h, p.Child("hosts").Index(j), r)
+		}
+		if s.TLS != nil && !slices.Contains(IngressTLSModes, s.TLS.Mode) {
+			r.Errors = append(r.Errors, field.NotSupported(p.Child("tls", "mode"), s.TLS.Mode, IngressTLSModes))
+		}
+	}
+	for i, route := range in.Routes {
+		p := path.Child("routes").Index(i)
+		if len(route.Hosts) == 0 {
+			r.Errors = append(r.Errors, field.Required(p.Child("hosts"), "the hosts this route serves"))
+		}
+		for j, h := range route.Hosts {
+			validateHost(h, p.Child("hosts").Index(j), r)
+		}
+		if !strings.HasPrefix(route.Prefix, "/") {
+			r.errorf(p.Child("prefix"), route.Prefix, "must start with /")
+		}
+		validateDestination(route.Destination, p.Child("destination"), r)
+	}
+}
+
+func validateDestination(d Destination, path *field.Path, r *Report) {
+	if d.Host == "" {
+		r.Errors = append(r.Errors, field.Required(path.Child("host"), "the service, such as api.shop.svc.cluster.local"))
+	} else {
+		for _, msg := range validation.IsDNS1123Subdomain(d.Host) {
+			r.errorf(path.Child("host"), d.Host, "%s", msg)
+		}
+	}
+	validatePort(d.Port, path.Child("port"), r)
+}
+
+func validateEgress(e *EgressSpec, path *field.Path, r *Report) {
+	modes := []SidecarToGateway{SidecarToGatewayMutual, SidecarToGatewayDisable}
+	if !slices.Contains(modes, e.SidecarToGateway) {
+		r.Errors = append(r.Errors, field.NotSupported(path.Child("sidecarToGateway"), e.SidecarToGateway, modes))
+	}
+	if len(e.Hosts) == 0 {
+		r.Errors = append(r.Errors, field.Required(path.Child("hosts"), "the external hosts that leave through the gateway, such as {host: google.com, port: 80}"))
+	}
+	for i, h := range e.Hosts {
+		p := path.Child("hosts").Index(i)
+		if h.Host == "" {
+			r.Errors = append(r.Errors, field.Required(p.Child("host"), "the external DNS name, such as google.com"))
+		} else {
+			validateHost(h.Host, p.Child("host"), r)
+		}
+		if !slices.Contains(EgressProtocols, h.Protocol) {
+			r.Errors = append(r.Errors, field.NotSupported(p.Child("protocol"), h.Protocol, EgressProtocols))
+		}
+		if h.Port == 0 && h.Protocol == EgressTCP {
+			r.Errors = append(r.Errors, field.Required(p.Child("port"), "TCP has no default port"))
+		} else {
+			validatePort(h.Port, p.Child("port"), r)
+		}
+	}
+	for i, s := range e.AllowedSources {
+		p := path.Child("allowedSources").Index(i)
+		if s.Namespace == "" {
+			r.Errors = append(r.Errors, field.Required(p.Child("namespace"), "the namespace of the workloads allowed to use the gateway"))
+		} else {
+			for _, msg := range validation.IsDNS1123Label(s.Namespace) {
+				r.errorf(p.Child("namespace"), s.Namespace, "%s", msg)
+			}
+		}
+		if s.ServiceAccount != "" {
+			for _, msg := range validation.IsDNS1123Subdomain(s.ServiceAccount) {
+				r.errorf(p.Child("serviceAccount"), s.ServiceAccount, "%s", msg)
+			}
+		}
+	}
+}
+
+func validateEastWest(ew *EastWestSpec, path *field.Path, r *Report) {
+	if ew.Network != "" {
+		for _, msg := range validation.IsValidLabelValue(ew.Network) {
+			r.errorf(path.Child("network"), ew.Network, "%s (it becomes the topology.istio.io/network label)", msg)
+		}
+	}
+}
+
+func validatePort(port int32, path *field.Path, r *Report) {
+	if port == 0 {
+		r.Errors = append(r.Errors, field.Required(path, "a port number between 1 and 65535"))
+		return
+	}
+	for _, msg := range validation.IsValidPortNum(int(port)) {
+		r.errorf(path, port, "%s", msg)
+	}
+}
+
+// validateHost checks a host name as Istio accepts it: a DNS name, optionally with a leading
+// "*." wildcard. "*" alone is refused: it would capture every host.
+func validateHost(host string, path *field.Path, r *Report) {
+	name := host
+	if rest, ok := strings.CutPrefix(host, "*."); ok {
+		name = rest
+	}
+	if host == "*" {
+		r.errorf(path, host, "a bare * matches every host; name the hosts, or use a wildcard such as *.example.com")
+		return
+	}
+	for _, msg := range validation.IsDNS1123Subdomain(strings.ToLower(name)) {
+		r.errorf(path, host, "must be a DNS name such as example.com or *.example.com: %s", msg)
+	}
+}

@@ -1,0 +1,109 @@
+package krm
+
+import (
+	"fmt"
+	"strconv"
+
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+// Raw is a value the chart copies into an object verbatim (with toYaml): it is kept exactly as
+// written, and checked on decoding against T, the Kubernetes type it ends up as, so that a typo
+// or a wrong type is reported here rather than by the API server.
+type Raw[T any] struct {
+	Value any
+}
+
+func (r *Raw[T]) decodeTree(v any, path *field.Path) field.ErrorList {
+	r.Value = v
+	if v == nil {
+		return nil
+	}
+	var typed T
+	return decodeTree(v, &typed, path)
+}
+
+// IsSet reports whether the value counts as set in the chart's templates: not null, not an
+// empty object or list, not "", 0 or false.
+func (r Raw[T]) IsSet() bool { return truthy(r.Value) }
+
+// truthy is the truth of a value in Go templates (and so in Helm charts).
+func truthy(v any) bool {
+	switch t := v.(type) {
+	case nil:
+		return false
+	case map[string]any:
+		return len(t) > 0
+	case []any:
+		return len(t) > 0
+	case string:
+		return t != ""
+	case bool:
+		return t
+	case int:
+		return t != 0
+	case float64:
+		return t != 0
+	}
+	return true
+}
+
+// Scalar is a string, number or boolean that the chart prints into a string (labels, env).
+type Scalar struct {
+	Value any
+}
+
+func (s *Scalar) decodeTree(v any, path *field.Path) field.ErrorList {
+	switch v.(type) {
+	case string, int, int64, uint64, float64, bool:
+		s.Value = v
+		return nil
+	}
+	return field.ErrorList{field.Invalid(path, v, "must be a string, number or boolean")}
+}
+
+// String prints the value the way the chart's templates print it.
+func (s Scalar) String() string {
+	switch v := s.Value.(type) {
+	case string:
+		return v
+	case float64:
+		return strconv.FormatFloat(v, 'g', -1, 64)
+	}
+	return fmt.Sprint(s.Value)
+}
+
+// OptionalInt is an integer that may be unset: the chart writes an unset one as {} or null.
+type OptionalInt struct {
+	Set   bool
+	Value int32
+}
+
+func (o *OptionalInt) decodeTree(v any, path *field.Path) field.ErrorList {
+	*o = OptionalInt{}
+	if m, isMap := v.(map[string]any); v == nil || (isMap && len(m) == 0) {
+		return nil
+	}
+	if errs := decodeTree(v, &o.Value, path); errs != nil {
+		return field.ErrorList{field.Invalid(path, v, "must be an integer, or {} for unset")}
+	}
+	o.Set = o.Value != 0
+	return nil
+}
+
+func (g *GlobalValues) decodeTree(v any, path *field.Path) field.ErrorList {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return field.ErrorList{field.Invalid(path, v, "must be an object")}
+	}
+	*g = GlobalValues{Other: map[string]any{}}
+	var errs field.ErrorList
+	for key, value := range m {
+		if key == "networkPolicy" {
+			errs = append(errs, decodeTree(value, &g.NetworkPolicy, path.Child(key))...)
+			continue
+		}
+		g.Other[key] = value
+	}
+	return errs
+}
