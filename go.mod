@@ -3,6 +3,7 @@ module github.com/gatewaypattern/gateway-pattern
 go 1.26.0
 
 require (
+	github.com/stretchr/testify v1.12.1
 	k8s.io/api v0.36.1
 	k8s.io/apimachinery v0.36.1
 	sigs.k8s.io/kustomize/kyaml v0.21.2

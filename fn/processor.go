@@ -72,8 +72,8 @@ func resourceRef(config *yaml.RNode) *yaml.ResourceIdentifier {
 		return nil
 	}
 	return &yaml.ResourceIdentifier{
-		TypeMeta:   yaml.TypeMeta{APIVersion: config.GetApiVersion(), Kind: config.GetKind()},
-		NameMeta:   yaml.NameMeta{Name: config.GetName(), Namespace: config.GetNamespace()},
+		TypeMeta: yaml.TypeMeta{APIVersion: config.GetApiVersion(), Kind: config.GetKind()},
+		NameMeta: yaml.NameMeta{Name: config.GetName(), Namespace: config.GetNamespace()},
 	}
 }
 
