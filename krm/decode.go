@@ -64,6 +64,9 @@ func decodeValue(v any, dst reflect.Value, path *field.Path) field.ErrorList {
 		return nil
 	}
 	if v == nil {
+		if dst.Kind() == reflect.Map || dst.Kind() == reflect.Slice {
+			return nil // a null object or list is an empty one (the chart's way to drop a default)
+		}
 		return field.ErrorList{field.Invalid(path, nil, "must be "+typeName(dst.Type())+", not null")}
 	}
 	switch dst.Kind() {
