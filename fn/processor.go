@@ -32,6 +32,9 @@ func (p Processor) Process(rl *framework.ResourceList) error {
 			results = append(results, &framework.Result{Message: err.Error(), Severity: framework.Error, ResourceRef: ref})
 		} else {
 			rl.Items = items
+			for _, note := range notes(gp, report.Values) {
+				results = append(results, &framework.Result{Message: note, Severity: framework.Info, ResourceRef: ref})
+			}
 		}
 	}
 	if p.Stderr != nil {

@@ -72,11 +72,7 @@ func (gp *GatewayPattern) Default() {
 		ew.ExposeServices = &exposed
 	}
 	if in := gp.Spec.Ingress; in != nil {
-		for i := range in.Routes {
-			if in.Routes[i].Prefix == "" {
-				in.Routes[i].Prefix = "/"
-			}
-		}
+		defaultIngress(in)
 	}
 }
 
@@ -117,7 +113,12 @@ func (gp *GatewayPattern) PatternValues() map[string]any {
 		}
 		return values
 	default:
-		return map[string]any{"service": map[string]any{"type": "LoadBalancer"}}
+		service := map[string]any{"type": "LoadBalancer"}
+		userService, _ := gp.Spec.Values["service"].(map[string]any)
+		if _, given := userService["ports"]; !given && gp.Spec.Ingress != nil {
+			service["ports"] = ingressServicePorts(gp.Spec.Ingress)
+		}
+		return map[string]any{"service": service}
 	}
 }
 

@@ -82,14 +82,15 @@ type IngressSpec struct {
 
 // IngressServer is one listener of the ingress Gateway.
 type IngressServer struct {
-	// Port the gateway listens on, 1-65535. Required.
+	// Port the gateway listens on, 1-65535: a port of the gateway Service. Required.
 	Port int32 `json:"port"`
-	// Name of the Gateway server port. Default: derived from the protocol (and the host when one
-	// port carries several servers).
+	// Name of the Gateway server port, unique in the Gateway. Default: the protocol in lower case
+	// (http, https, tls), with the port number added when the protocol is served on several ports
+	// and the first host added when several servers share a port (https-shop-example-com).
 	Name string `json:"name,omitempty"`
-	// Protocol is HTTP, HTTPS, HTTP2, GRPC, TLS or TCP. Default: HTTP on port 80, HTTPS on 443,
-	// TLS for other ports with tls set, HTTP otherwise.
-	Protocol string `json:"protocol,omitempty"`
+	// Protocol is HTTP, HTTPS or TLS. Default: HTTP on port 80, HTTPS on port 443; elsewhere TLS
+	// for a PASSTHROUGH server, HTTPS for another server with tls, HTTP otherwise.
+	Protocol ServerProtocol `json:"protocol,omitempty"`
 	// Hosts served on this port, such as shop.example.com or *.example.com. Required.
 	Hosts []string `json:"hosts"`
 	// HTTPSRedirect makes the server answer plain HTTP requests with a redirect to HTTPS.
@@ -97,6 +98,18 @@ type IngressServer struct {
 	// TLS configures TLS on this server.
 	TLS *ServerTLS `json:"tls,omitempty"`
 }
+
+// ServerProtocol is the protocol of an ingress server.
+type ServerProtocol string
+
+const (
+	ProtocolHTTP  ServerProtocol = "HTTP"
+	ProtocolHTTPS ServerProtocol = "HTTPS"
+	ProtocolTLS   ServerProtocol = "TLS"
+)
+
+// ServerProtocols are the protocols an ingress server accepts.
+var ServerProtocols = []ServerProtocol{ProtocolHTTP, ProtocolHTTPS, ProtocolTLS}
 
 // TLSMode is how a gateway server handles TLS.
 type TLSMode string

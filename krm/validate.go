@@ -45,6 +45,9 @@ func (gp *GatewayPattern) Validate() Report {
 	r.Errors = append(r.Errors, values.Errors...)
 	r.Warnings = append(r.Warnings, values.Warnings...)
 	r.Values = values.Values
+	if in := gp.Spec.Ingress; in != nil && gp.Spec.Pattern == Ingress {
+		validateIngressServicePorts(in, r.Values, valuesPath, &r)
+	}
 	return r
 }
 
@@ -121,46 +124,6 @@ func (gp *GatewayPattern) validatePatternBlocks(r *Report) {
 	}
 }
 
-func validateIngress(in *IngressSpec, path *field.Path, r *Report) {
-	for i, s := range in.Servers {
-		p := path.Child("servers").Index(i)
-		validatePort(s.Port, p.Child("port"), r)
-		if len(s.Hosts) == 0 {
-			r.Errors = append(r.Errors, field.Required(p.Child("hosts"), "the hosts this server accepts, such as shop.example.com"))
-		}
-		for j, h := range s.Hosts {
-			validateHost(h, p.Child("hosts").Index(j), r)
-		}
-		if s.TLS != nil && !slices.Contains(IngressTLSModes, s.TLS.Mode) {
-			r.Errors = append(r.Errors, field.NotSupported(p.Child("tls", "mode"), s.TLS.Mode, IngressTLSModes))
-		}
-	}
-	for i, route := range in.Routes {
-		p := path.Child("routes").Index(i)
-		if len(route.Hosts) == 0 {
-			r.Errors = append(r.Errors, field.Required(p.Child("hosts"), "the hosts this route serves"))
-		}
-		for j, h := range route.Hosts {
-			validateHost(h, p.Child("hosts").Index(j), r)
-		}
-		if !strings.HasPrefix(route.Prefix, "/") {
-			r.errorf(p.Child("prefix"), route.Prefix, "must start with /")
-		}
-		validateDestination(route.Destination, p.Child("destination"), r)
-	}
-}
-
-func validateDestination(d Destination, path *field.Path, r *Report) {
-	if d.Host == "" {
-		r.Errors = append(r.Errors, field.Required(path.Child("host"), "the service, such as api.shop.svc.cluster.local"))
-	} else {
-		for _, msg := range validation.IsDNS1123Subdomain(d.Host) {
-			r.errorf(path.Child("host"), d.Host, "%s", msg)
-		}
-	}
-	validatePort(d.Port, path.Child("port"), r)
-}
-
 func validateEgress(e *EgressSpec, path *field.Path, r *Report) {
 	modes := []SidecarToGateway{SidecarToGatewayMutual, SidecarToGatewayDisable}
 	if !slices.Contains(modes, e.SidecarToGateway) {
@@ -223,15 +186,12 @@ func validatePort(port int32, path *field.Path, r *Report) {
 // validateHost checks a host name as Istio accepts it: a DNS name, optionally with a leading
 // "*." wildcard. "*" alone is refused: it would capture every host.
 func validateHost(host string, path *field.Path, r *Report) {
-	name := host
-	if rest, ok := strings.CutPrefix(host, "*."); ok {
-		name = rest
-	}
 	if host == "*" {
 		r.errorf(path, host, "a bare * matches every host; name the hosts, or use a wildcard such as *.example.com")
 		return
 	}
-	for _, msg := range validation.IsDNS1123Subdomain(strings.ToLower(name)) {
-		r.errorf(path, host, "must be a DNS name such as example.com or *.example.com: %s", msg)
+	name, _ := strings.CutPrefix(host, "*.")
+	if len(validation.IsDNS1123Subdomain(strings.ToLower(name))) > 0 {
+		r.errorf(path, host, "must be a DNS name such as shop.example.com (letters, digits, '-' and '.'), or a wildcard such as *.example.com with * only as the whole first label")
 	}
 }

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"sigs.k8s.io/kustomize/kyaml/kio"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/gatewaypattern/gateway-pattern/fn"
+	"github.com/gatewaypattern/gateway-pattern/krm"
+)
+
+// TestCrossReferences checks, over every golden output, the failure modes the seed document warns
+// about: a Gateway selector that matches no pod, a server port the Service does not expose, a
+// VirtualService bound to a Gateway that does not exist or that does not serve its hosts.
+func TestCrossReferences(t *testing.T) {
+	outputs, err := filepath.Glob("testdata/*/expected.yaml")
+	require.NoError(t, err)
+	checkedGateways := 0
+	for _, file := range outputs {
+		data, err := os.ReadFile(file)
+		require.NoError(t, err)
+		items, err := (&kio.ByteReader{Reader: strings.NewReader(string(data))}).Read()
+		require.NoError(t, err)
+		for owner, objects := range byOwner(items) {
+			t.Run(filepath.Base(filepath.Dir(file))+"/"+owner, func(t *testing.T) {
+				for _, problem := range crossReferenceProblems(objects) {
+					t.Error(problem)
+				}
+			})
+			checkedGateways += len(ofKind(objects, "Gateway"))
+		}
+	}
+	require.Positive(t, checkedGateways, "no Gateway found in any golden output: the check checked nothing")
+}
+
+func byOwner(items []*yaml.RNode) map[string][]*yaml.RNode {
+	owners := map[string][]*yaml.RNode{}
+	for _, item := range items {
+		if owner := item.GetAnnotations()[fn.OwnerAnnotation]; owner != "" {
+			owners[owner] = append(owners[owner], item)
+		}
+	}
+	return owners
+}
+
+func ofKind(objects []*yaml.RNode, kind string) []*yaml.RNode {
+	var out []*yaml.RNode
+	for _, o := range objects {
+		if o.GetKind() == kind {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+func crossReferenceProblems(objects []*yaml.RNode) []string {
+	var problems []string
+	var podLabels map[string]string
+	for _, kind := range []string{"Deployment", "DaemonSet"} {
+		for _, w := range ofKind(objects, kind) {
+			podLabels = mapOf(w, "spec", "template", "metadata", "labels")
+		}
+	}
+	var servicePorts []int
+	for _, svc := range ofKind(objects, "Service") {
+		ports, _ := svc.Pipe(yaml.Lookup("spec", "ports"))
+		for _, p := range ports.Content() {
+			servicePorts = append(servicePorts, intOf(yaml.NewRNode(p), "port"))
+		}
+	}
+	gateways := map[string][]*yaml.RNode{} // gateway name -> its servers
+	for _, g := range ofKind(objects, "Gateway") {
+		for k, v := range mapOf(g, "spec", "selector") {
+			if podLabels[k] != v {
+				problems = append(problems, fmt.Sprintf("Gateway %s selects %s=%s, but the pods are labelled %s=%q", g.GetName(), k, v, k, podLabels[k]))
+			}
+		}
+		servers, _ := g.Pipe(yaml.Lookup("spec", "servers"))
+		for _, s := range servers.Content() {
+			server := yaml.NewRNode(s)
+			gateways[g.GetName()] = append(gateways[g.GetName()], server)
+			if port := intOf(server, "port", "number"); len(ofKind(objects, "Service")) > 0 && !slices.Contains(servicePorts, port) {
+				problems = append(problems, fmt.Sprintf("Gateway %s listens on port %d, which the Service does not expose (%v)", g.GetName(), port, servicePorts))
+			}
+		}
+	}
+	for _, vs := range ofKind(objects, "VirtualService") {
+		hosts := stringsOf(vs, "spec", "hosts")
+		for _, gw := range stringsOf(vs, "spec", "gateways") {
+			if gw == "mesh" {
+				continue
+			}
+			servers, ok := gateways[gw[strings.LastIndex(gw, "/")+1:]]
+			if !ok {
+				problems = append(problems, fmt.Sprintf("VirtualService %s is bound to Gateway %s, which is not generated", vs.GetName(), gw))
+				continue
+			}
+			for _, h := range hosts {
+				served := slices.ContainsFunc(servers, func(s *yaml.RNode) bool {
+					return slices.ContainsFunc(stringsOf(s, "hosts"), func(sh string) bool { return krm.HostServes(sh, h) })
+				})
+				if !served {
+					problems = append(problems, fmt.Sprintf("VirtualService %s routes %s, which Gateway %s does not serve", vs.GetName(), h, gw))
+				}
+			}
+		}
+	}
+	return problems
+}
+
+func mapOf(node *yaml.RNode, path ...string) map[string]string {
+	m, err := node.Pipe(yaml.Lookup(path...))
+	if err != nil || m == nil {
+		return nil
+	}
+	out := map[string]string{}
+	_ = m.VisitFields(func(f *yaml.MapNode) error {
+		out[f.Key.YNode().Value] = f.Value.YNode().Value
+		return nil
+	})
+	return out
+}
+
+func stringsOf(node *yaml.RNode, path ...string) []string {
+	list, err := node.Pipe(yaml.Lookup(path...))
+	if err != nil || list == nil {
+		return nil
+	}
+	var out []string
+	for _, n := range list.Content() {
+		out = append(out, n.Value)
+	}
+	return out
+}
+
+func intOf(node *yaml.RNode, path ...string) int {
+	v, err := node.Pipe(yaml.Lookup(path...))
+	if err != nil || v == nil {
+		return -1
+	}
+	var i int
+	_ = v.YNode().Decode(&i)
+	return i
+}
+
+// TestCrossReferencesCatchMistakes feeds the check the seed document's own mistakes, so that it is
+// known to fail when it should: the seed's Gateway selects istio: egressgateway, but the chart
+// labels the pods of release istio-egress with istio: egress.
+func TestCrossReferencesCatchMistakes(t *testing.T) {
+	objects, err := (&kio.ByteReader{Reader: strings.NewReader(`
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: istio-egress}
+spec:
+  template:
+    metadata:
+      labels: {app: istio-egress, istio: egress}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: istio-egress}
+spec:
+  ports: [{name: http2, port: 80}]
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: istio-egressgateway}
+spec:
+  selector: {istio: egressgateway}
+  servers:
+  - port: {number: 443, name: tls, protocol: TLS}
+    hosts: [google.com]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: google-route}
+spec:
+  hosts: [google.com, www.google.com]
+  gateways: [mesh, istio-egressgateway, missing-gateway]
+`)}).Read()
+	require.NoError(t, err)
+	require.Equal(t, []string{
+		`Gateway istio-egressgateway selects istio=egressgateway, but the pods are labelled istio="egress"`,
+		"Gateway istio-egressgateway listens on port 443, which the Service does not expose ([80])",
+		"VirtualService google-route routes www.google.com, which Gateway istio-egressgateway does not serve",
+		"VirtualService google-route is bound to Gateway missing-gateway, which is not generated",
+	}, crossReferenceProblems(objects))
+}

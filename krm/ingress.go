@@ -1,0 +1,298 @@
+package krm
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+// defaultIngress fills in each server's protocol and port name.
+func defaultIngress(in *IngressSpec) {
+	for i := range in.Servers {
+		s := &in.Servers[i]
+		if s.Protocol == "" {
+			s.Protocol = defaultServerProtocol(*s)
+		}
+	}
+	for i := range in.Servers {
+		if in.Servers[i].Name == "" {
+			in.Servers[i].Name = derivedPortName(in.Servers, i)
+		}
+	}
+	for i := range in.Routes {
+		if in.Routes[i].Prefix == "" {
+			in.Routes[i].Prefix = "/"
+		}
+	}
+}
+
+func defaultServerProtocol(s IngressServer) ServerProtocol {
+	switch {
+	case s.Port == 80:
+		return ProtocolHTTP
+	case s.Port == 443:
+		return ProtocolHTTPS
+	case s.TLS != nil && s.TLS.Mode == TLSPassthrough:
+		return ProtocolTLS
+	case s.TLS != nil:
+		return ProtocolHTTPS
+	}
+	return ProtocolHTTP
+}
+
+// derivedPortName names servers[i]'s port: the protocol; with the port number when the protocol
+// is served on more than one port; with the first host when several servers share the port.
+func derivedPortName(servers []IngressServer, i int) string {
+	s := servers[i]
+	sameProtocol, samePort := 0, 0
+	for _, o := range servers {
+		if o.Protocol == s.Protocol {
+			sameProtocol++
+			if o.Port == s.Port {
+				samePort++
+			}
+		}
+	}
+	name := strings.ToLower(string(s.Protocol))
+	if sameProtocol > samePort {
+		name += "-" + strconv.Itoa(int(s.Port))
+	}
+	if samePort > 1 && len(s.Hosts) > 0 {
+		name += "-" + HostSlug(s.Hosts[0])
+	}
+	return name
+}
+
+// HostSlug turns a host into a name part: shop.example.com -> shop-example-com,
+// *.example.com -> wildcard-example-com.
+func HostSlug(host string) string {
+	host = strings.ToLower(strings.Replace(host, "*", "wildcard", 1))
+	return strings.ReplaceAll(host, ".", "-")
+}
+
+// HostServes reports whether a server host accepts requests for host: the same name, or a
+// wildcard server host (*.example.com) covering it.
+func HostServes(serverHost, host string) bool {
+	if strings.EqualFold(serverHost, host) {
+		return true
+	}
+	suffix, wildcard := strings.CutPrefix(serverHost, "*")
+	return wildcard && !strings.HasPrefix(host, "*") && strings.HasSuffix(strings.ToLower(host), strings.ToLower(suffix))
+}
+
+// ingressServicePorts are the Service ports the Ingress pattern asks for when the user gives no
+// service.ports: the chart's defaults plus every server port they lack.
+func ingressServicePorts(in *IngressSpec) []any {
+	ports := []any{servicePort("status-port", StatusPort), servicePort("http2", 80), servicePort("https", 443)}
+	seen := map[int32]bool{StatusPort: true, 80: true, 443: true}
+	for _, s := range in.Servers {
+		if !seen[s.Port] && s.Port > 0 && s.Port <= 65535 {
+			seen[s.Port] = true
+			ports = append(ports, servicePort(fmt.Sprintf("%s-%d", strings.ToLower(string(s.Protocol)), s.Port), int(s.Port)))
+		}
+	}
+	return ports
+}
+
+func validateIngress(in *IngressSpec, path *field.Path, r *Report) {
+	servers := path.Child("servers")
+	names := map[string]int{}
+	type hostOnPort struct {
+		host string
+		port int32
+	}
+	hostsSeen := map[hostOnPort]int{}
+	for i, s := range in.Servers {
+		p := servers.Index(i)
+		validatePort(s.Port, p.Child("port"), r)
+		if !slices.Contains(ServerProtocols, s.Protocol) {
+			r.Errors = append(r.Errors, field.NotSupported(p.Child("protocol"), s.Protocol, ServerProtocols))
+		}
+		if len(s.Hosts) == 0 {
+			r.Errors = append(r.Errors, field.Required(p.Child("hosts"), "the hosts this server accepts, such as shop.example.com"))
+		}
+		duplicateHost := false
+		for j, h := range s.Hosts {
+			validateHost(h, p.Child("hosts").Index(j), r)
+			key := hostOnPort{strings.ToLower(h), s.Port}
+			if first, dup := hostsSeen[key]; dup {
+				r.errorf(p.Child("hosts").Index(j), h, "servers[%d] already serves this host on port %d; one server per host and port", first, s.Port)
+				duplicateHost = true
+			}
+			hostsSeen[key] = i
+		}
+		// A duplicate host also duplicates the port name derived from it; one error says it.
+		if first, dup := names[s.Name]; dup && !duplicateHost {
+			r.errorf(p.Child("name"), s.Name, "servers[%d] has the same port name; port names must be unique in a Gateway: set name", first)
+		}
+		names[s.Name] = i
+		validateServerTLS(s, p, r)
+		for j, o := range in.Servers[:i] {
+			if o.Port == s.Port && (o.Protocol == ProtocolHTTP) != (s.Protocol == ProtocolHTTP) {
+				r.errorf(p.Child("protocol"), s.Protocol, "port %d is already plain %s in servers[%d]; one port cannot carry both plain HTTP and TLS", s.Port, o.Protocol, j)
+				break
+			}
+		}
+	}
+	validateIngressRoutes(in, path, r)
+}
+
+func validateServerTLS(s IngressServer, p *field.Path, r *Report) {
+	if s.HTTPSRedirect && s.Protocol != ProtocolHTTP {
+		r.errorf(p.Child("httpsRedirect"), true, "only a plain HTTP server redirects to HTTPS (this one is %s)", s.Protocol)
+	}
+	if s.TLS == nil {
+		if s.Protocol == ProtocolHTTPS || s.Protocol == ProtocolTLS {
+			r.Errors = append(r.Errors, field.Required(p.Child("tls"),
+				fmt.Sprintf("the %s server needs tls, such as {mode: SIMPLE, credentialName: <secret>} or {mode: PASSTHROUGH}", s.Protocol)))
+		}
+		return
+	}
+	mode := p.Child("tls", "mode")
+	switch {
+	case !slices.Contains(IngressTLSModes, s.TLS.Mode):
+		r.Errors = append(r.Errors, field.NotSupported(mode, s.TLS.Mode, IngressTLSModes))
+		return
+	case s.Protocol == ProtocolHTTP && s.TLS.Mode == TLSPassthrough:
+		r.errorf(mode, s.TLS.Mode, "PASSTHROUGH forwards TLS untouched and cannot be on an HTTP server; use protocol TLS or HTTPS")
+		return
+	case s.Protocol == ProtocolHTTP:
+		r.errorf(p.Child("tls"), string(s.TLS.Mode), "an HTTP server does not terminate TLS; use protocol HTTPS (or port 443), or remove tls")
+		return
+	case s.Protocol == ProtocolTLS && s.TLS.Mode != TLSPassthrough:
+		r.errorf(mode, s.TLS.Mode, "a TLS server passes TLS through (PASSTHROUGH); to terminate TLS use protocol HTTPS")
+	}
+	credential := p.Child("tls", "credentialName")
+	if s.TLS.Mode == TLSPassthrough {
+		if s.TLS.CredentialName != "" {
+			r.errorf(credential, s.TLS.CredentialName, "PASSTHROUGH does not terminate TLS, so it uses no certificate; remove credentialName")
+		}
+	} else if s.TLS.CredentialName == "" {
+		r.Errors = append(r.Errors, field.Required(credential,
+			fmt.Sprintf("%s terminates TLS with the certificate in this Secret (in the gateway's namespace)", s.TLS.Mode)))
+	} else {
+		for _, msg := range validation.IsDNS1123Subdomain(s.TLS.CredentialName) {
+			r.errorf(credential, s.TLS.CredentialName, "%s", msg)
+		}
+	}
+}
+
+// isPassthrough reports whether a server forwards TLS untouched (routed by SNI).
+func (s IngressServer) isPassthrough() bool {
+	return s.TLS != nil && s.TLS.Mode == TLSPassthrough
+}
+
+func validateIngressRoutes(in *IngressSpec, path *field.Path, r *Report) {
+	type hostPrefix struct{ host, prefix string }
+	seen := map[hostPrefix]int{}
+	passthroughRoutes := map[string]int{}
+	for i, route := range in.Routes {
+		p := path.Child("routes").Index(i)
+		if len(route.Hosts) == 0 {
+			r.Errors = append(r.Errors, field.Required(p.Child("hosts"), "the hosts this route serves"))
+		}
+		for j, h := range route.Hosts {
+			hp := p.Child("hosts").Index(j)
+			validateHost(h, hp, r)
+			served, passthrough := false, false
+			for _, s := range in.Servers {
+				if slices.ContainsFunc(s.Hosts, func(sh string) bool { return HostServes(sh, h) }) {
+					served = true
+					passthrough = passthrough || s.isPassthrough()
+				}
+			}
+			if !served && len(in.Servers) > 0 {
+				r.errorf(hp, h, "no server serves this host, so the Gateway would never route it; add it to the hosts of a server")
+			}
+			key := hostPrefix{strings.ToLower(h), route.Prefix}
+			if first, dup := seen[key]; dup {
+				r.errorf(hp, h, "routes[%d] already routes this host and prefix %s", first, route.Prefix)
+			}
+			seen[key] = i
+			if passthrough {
+				if route.Prefix != "/" {
+					r.errorf(p.Child("prefix"), route.Prefix, "%s is served by a PASSTHROUGH server, which routes by SNI and never sees the path; remove prefix", h)
+				}
+				if first, dup := passthroughRoutes[strings.ToLower(h)]; dup {
+					r.errorf(hp, h, "routes[%d] already routes this PASSTHROUGH host; SNI routing sends a host to one destination", first)
+				}
+				passthroughRoutes[strings.ToLower(h)] = i
+			}
+		}
+		if !strings.HasPrefix(route.Prefix, "/") {
+			r.errorf(p.Child("prefix"), route.Prefix, "must start with /")
+		}
+		validateDestination(route.Destination, p.Child("destination"), r)
+	}
+	if len(in.Servers) == 0 && len(in.Routes) > 0 {
+		r.Errors = append(r.Errors, field.Required(path.Child("servers"), "routes need servers that accept their hosts"))
+	}
+	for i, s := range in.Servers {
+		if s.HTTPSRedirect {
+			continue // a redirecting server answers every request itself
+		}
+		for j, sh := range s.Hosts {
+			routed := slices.ContainsFunc(in.Routes, func(route IngressRoute) bool {
+				return slices.ContainsFunc(route.Hosts, func(h string) bool { return HostServes(sh, h) || HostServes(h, sh) })
+			})
+			if !routed {
+				r.warnf(path.Child("servers").Index(i).Child("hosts").Index(j), sh, "no route sends this host anywhere: the gateway accepts it and answers 404; add a route")
+			}
+		}
+	}
+}
+
+// validateIngressServicePorts checks that the gateway Service exposes every server port.
+func validateIngressServicePorts(in *IngressSpec, values *ChartValues, valuesPath *field.Path, r *Report) {
+	if values.Service.Type == "None" {
+		if len(in.Servers) > 0 {
+			r.warnf(valuesPath.Child("service", "type"), "None", "no Service is generated, so nothing reaches the servers' ports unless you provide a Service")
+		}
+		return
+	}
+	exposed := ServicePortNumbers(values)
+	for i, s := range in.Servers {
+		if s.Port > 0 && !slices.Contains(exposed, s.Port) {
+			where := valuesPath.Child("service", "ports")
+			if values.NetworkGateway != "" {
+				where = valuesPath.Child("networkGatewayPorts")
+			}
+			r.errorf(where, s.Port, "spec.ingress.servers[%d] listens on port %d, which the gateway Service does not expose; add {name: %s, port: %d, targetPort: %d}, or leave service.ports out to have it added",
+				i, s.Port, s.Name, s.Port, s.Port)
+		}
+	}
+}
+
+// ServicePortNumbers are the port numbers of the gateway Service the values produce.
+func ServicePortNumbers(values *ChartValues) []int32 {
+	var ports []int32
+	if values.NetworkGateway != "" {
+		for _, name := range NetworkGatewayPortNames {
+			if p := values.NetworkGatewayPorts[name].Port; p != nil {
+				ports = append(ports, *p)
+			}
+		}
+		return ports
+	}
+	for _, p := range values.Service.Ports {
+		if p.Port != nil {
+			ports = append(ports, *p.Port)
+		}
+	}
+	return ports
+}
+
+func validateDestination(d Destination, path *field.Path, r *Report) {
+	if d.Host == "" {
+		r.Errors = append(r.Errors, field.Required(path.Child("host"), "the service, such as api.shop.svc.cluster.local"))
+	} else {
+		for _, msg := range validation.IsDNS1123Subdomain(d.Host) {
+			r.errorf(path.Child("host"), d.Host, "%s", msg)
+		}
+	}
+	validatePort(d.Port, path.Child("port"), r)
+}
