@@ -112,7 +112,90 @@ func crossReferenceProblems(objects []*yaml.RNode) []string {
 			}
 		}
 	}
+	return append(problems, egressChainProblems(objects, gateways, servicePorts)...)
+}
+
+// egressChainProblems checks the egress chain: every ServiceEntry host has a VirtualService bound
+// to both the mesh and the Gateway; the mesh hop goes to the generated Service's FQDN on a port it
+// exposes; the Gateway accepts the host on that port; a subset the hop names is defined by a
+// DestinationRule for the Service.
+func egressChainProblems(objects []*yaml.RNode, gateways map[string][]*yaml.RNode, servicePorts []int) []string {
+	var problems []string
+	var fqdn string
+	for _, svc := range ofKind(objects, "Service") {
+		fqdn = svc.GetName() + "." + svc.GetNamespace() + ".svc.cluster.local"
+	}
+	subsets := map[string]bool{}
+	for _, dr := range ofKind(objects, "DestinationRule") {
+		host := stringOf(dr, "spec", "host")
+		list, _ := dr.Pipe(yaml.Lookup("spec", "subsets"))
+		if list == nil {
+			continue
+		}
+		for _, s := range list.Content() {
+			subsets[host+"/"+stringOf(yaml.NewRNode(s), "name")] = true
+		}
+	}
+	for _, se := range ofKind(objects, "ServiceEntry") {
+		for _, host := range stringsOf(se, "spec", "hosts") {
+			var vs *yaml.RNode
+			for _, v := range ofKind(objects, "VirtualService") {
+				if slices.Contains(stringsOf(v, "spec", "hosts"), host) {
+					vs = v
+				}
+			}
+			bound := []string{}
+			if vs != nil {
+				bound = stringsOf(vs, "spec", "gateways")
+			}
+			var gatewayName string
+			for name := range gateways {
+				gatewayName = name
+			}
+			if !slices.Contains(bound, "mesh") || !slices.Contains(bound, gatewayName) {
+				problems = append(problems, fmt.Sprintf("ServiceEntry host %s: no VirtualService bound to both mesh and Gateway %s (bound: %v)", host, gatewayName, bound))
+				continue
+			}
+			for _, kind := range []string{"http", "tls", "tcp"} {
+				routes, _ := vs.Pipe(yaml.Lookup("spec", kind))
+				if routes == nil {
+					continue
+				}
+				for _, r := range routes.Content() {
+					rule := yaml.NewRNode(r)
+					if !slices.Contains(stringsOf(rule, "match", "0", "gateways"), "mesh") {
+						continue
+					}
+					dest, _ := rule.Pipe(yaml.Lookup("route", "0", "destination"))
+					port := intOf(dest, "port", "number")
+					if got := stringOf(dest, "host"); got != fqdn {
+						problems = append(problems, fmt.Sprintf("%s: the mesh hop for %s goes to %s, not the gateway Service %s", vs.GetName(), host, got, fqdn))
+					}
+					if !slices.Contains(servicePorts, port) {
+						problems = append(problems, fmt.Sprintf("%s: the mesh hop for %s uses port %d, which the Service does not expose", vs.GetName(), host, port))
+					}
+					accepts := slices.ContainsFunc(gateways[gatewayName], func(s *yaml.RNode) bool {
+						return intOf(s, "port", "number") == port && slices.ContainsFunc(stringsOf(s, "hosts"), func(sh string) bool { return krm.HostServes(sh, host) })
+					})
+					if !accepts {
+						problems = append(problems, fmt.Sprintf("Gateway %s does not accept %s on port %d", gatewayName, host, port))
+					}
+					if subset := stringOf(dest, "subset"); subset != "" && !subsets[fqdn+"/"+subset] {
+						problems = append(problems, fmt.Sprintf("%s: the mesh hop for %s names subset %s, which no DestinationRule for %s defines", vs.GetName(), host, subset, fqdn))
+					}
+				}
+			}
+		}
+	}
 	return problems
+}
+
+func stringOf(node *yaml.RNode, path ...string) string {
+	v, err := node.Pipe(yaml.Lookup(path...))
+	if err != nil || v == nil {
+		return ""
+	}
+	return v.YNode().Value
 }
 
 func mapOf(node *yaml.RNode, path ...string) map[string]string {
@@ -191,5 +274,49 @@ spec:
 		"Gateway istio-egressgateway listens on port 443, which the Service does not expose ([80])",
 		"VirtualService google-route routes www.google.com, which Gateway istio-egressgateway does not serve",
 		"VirtualService google-route is bound to Gateway missing-gateway, which is not generated",
+	}, crossReferenceProblems(objects))
+}
+
+// TestEgressChainCatchesMistakes: the seed document's VirtualService, applied beside a chart
+// release named istio-egress, sends the mesh hop to a Service that does not exist, and names a
+// subset no DestinationRule defines.
+func TestEgressChainCatchesMistakes(t *testing.T) {
+	objects, err := (&kio.ByteReader{Reader: strings.NewReader(`
+apiVersion: v1
+kind: Service
+metadata: {name: istio-egress, namespace: istio-system}
+spec:
+  ports: [{name: http2, port: 80}]
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: istio-egress}
+spec:
+  selector: {}
+  servers:
+  - port: {number: 80, name: http, protocol: HTTP}
+    hosts: [google.com]
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: google-external}
+spec:
+  hosts: [google.com, www.google.com]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: google-route}
+spec:
+  hosts: [google.com]
+  gateways: [mesh, istio-egress]
+  http:
+  - match: [{gateways: [mesh], port: 80}]
+    route: [{destination: {host: istio-egressgateway.istio-system.svc.cluster.local, subset: google, port: {number: 80}}}]
+`)}).Read()
+	require.NoError(t, err)
+	require.Equal(t, []string{
+		"google-route: the mesh hop for google.com goes to istio-egressgateway.istio-system.svc.cluster.local, not the gateway Service istio-egress.istio-system.svc.cluster.local",
+		"google-route: the mesh hop for google.com names subset google, which no DestinationRule for istio-egress.istio-system.svc.cluster.local defines",
+		"ServiceEntry host www.google.com: no VirtualService bound to both mesh and Gateway istio-egress (bound: [])",
 	}, crossReferenceProblems(objects))
 }

@@ -71,6 +71,8 @@ func truthy(value any) bool {
 		return len(v) > 0
 	case []string:
 		return len(v) > 0
+	case []*mapping:
+		return len(v) > 0
 	case *mapping:
 		return v != nil && len(v.node.Content) > 0
 	case *yaml.Node:

@@ -48,6 +48,9 @@ func (gp *GatewayPattern) Validate() Report {
 	if in := gp.Spec.Ingress; in != nil && gp.Spec.Pattern == Ingress {
 		validateIngressServicePorts(in, r.Values, valuesPath, &r)
 	}
+	if e := gp.Spec.Egress; e != nil && gp.Spec.Pattern == Egress {
+		validateEgressServicePorts(e, r.Values, valuesPath, &r)
+	}
 	return r
 }
 
@@ -121,47 +124,6 @@ func (gp *GatewayPattern) validatePatternBlocks(r *Report) {
 	}
 	if ew := gp.Spec.EastWest; ew != nil {
 		validateEastWest(ew, spec.Child("eastWest"), r)
-	}
-}
-
-func validateEgress(e *EgressSpec, path *field.Path, r *Report) {
-	modes := []SidecarToGateway{SidecarToGatewayMutual, SidecarToGatewayDisable}
-	if !slices.Contains(modes, e.SidecarToGateway) {
-		r.Errors = append(r.Errors, field.NotSupported(path.Child("sidecarToGateway"), e.SidecarToGateway, modes))
-	}
-	if len(e.Hosts) == 0 {
-		r.Errors = append(r.Errors, field.Required(path.Child("hosts"), "the external hosts that leave through the gateway, such as {host: google.com, port: 80}"))
-	}
-	for i, h := range e.Hosts {
-		p := path.Child("hosts").Index(i)
-		if h.Host == "" {
-			r.Errors = append(r.Errors, field.Required(p.Child("host"), "the external DNS name, such as google.com"))
-		} else {
-			validateHost(h.Host, p.Child("host"), r)
-		}
-		if !slices.Contains(EgressProtocols, h.Protocol) {
-			r.Errors = append(r.Errors, field.NotSupported(p.Child("protocol"), h.Protocol, EgressProtocols))
-		}
-		if h.Port == 0 && h.Protocol == EgressTCP {
-			r.Errors = append(r.Errors, field.Required(p.Child("port"), "TCP has no default port"))
-		} else {
-			validatePort(h.Port, p.Child("port"), r)
-		}
-	}
-	for i, s := range e.AllowedSources {
-		p := path.Child("allowedSources").Index(i)
-		if s.Namespace == "" {
-			r.Errors = append(r.Errors, field.Required(p.Child("namespace"), "the namespace of the workloads allowed to use the gateway"))
-		} else {
-			for _, msg := range validation.IsDNS1123Label(s.Namespace) {
-				r.errorf(p.Child("namespace"), s.Namespace, "%s", msg)
-			}
-		}
-		if s.ServiceAccount != "" {
-			for _, msg := range validation.IsDNS1123Subdomain(s.ServiceAccount) {
-				r.errorf(p.Child("serviceAccount"), s.ServiceAccount, "%s", msg)
-			}
-		}
 	}
 }
 

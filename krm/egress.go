@@ -1,0 +1,194 @@
+package krm
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+// The gateway ports the egress hops use: a plain HTTP hop on 80, TLS passed through on 443, and
+// every mutual-TLS hop on 443.
+const (
+	EgressPlainHTTPPort int32 = 80
+	EgressTLSPort       int32 = 443
+)
+
+// IsWildcard reports whether a host is a wildcard such as *.example.com.
+func IsWildcard(host string) bool { return strings.HasPrefix(host, "*.") }
+
+// PassesTLS reports whether the application's traffic is TLS the gateway routes by SNI.
+func (h EgressHost) PassesTLS() bool { return h.Protocol == EgressHTTPS || h.Protocol == EgressTLS }
+
+// GatewayPort is the port of the egress gateway that the sidecar-to-gateway hop of h uses.
+func (e *EgressSpec) GatewayPort(h EgressHost) int32 {
+	if e.SidecarToGateway == SidecarToGatewayDisable && h.Protocol == EgressHTTP {
+		return EgressPlainHTTPPort
+	}
+	return EgressTLSPort
+}
+
+// EgressHostGroup is one external host name with every entry that names it: one ServiceEntry,
+// one VirtualService and one DestinationRule subset each.
+type EgressHostGroup struct {
+	Host    string
+	Entries []EgressHost
+	// Slug names the group's objects and subset: the host as a DNS label.
+	Slug string
+}
+
+// HostGroups groups the egress hosts by host name, in the order the names first appear.
+func (e *EgressSpec) HostGroups() []EgressHostGroup {
+	var groups []EgressHostGroup
+	index := map[string]int{}
+	for _, h := range e.Hosts {
+		key := strings.ToLower(h.Host)
+		if i, ok := index[key]; ok {
+			groups[i].Entries = append(groups[i].Entries, h)
+			continue
+		}
+		index[key] = len(groups)
+		groups = append(groups, EgressHostGroup{Host: h.Host, Entries: []EgressHost{h}, Slug: labelSlug(h.Host)})
+	}
+	return groups
+}
+
+// labelSlug is HostSlug cut to a DNS label (63 characters), with a hash of the host when cut.
+func labelSlug(host string) string {
+	slug := HostSlug(host)
+	if len(slug) <= 50 {
+		return slug
+	}
+	sum := sha256.Sum256([]byte(strings.ToLower(host)))
+	return strings.TrimRight(slug[:41], "-") + "-" + hex.EncodeToString(sum[:4])
+}
+
+func validateEgress(e *EgressSpec, path *field.Path, r *Report) {
+	modes := []SidecarToGateway{SidecarToGatewayMutual, SidecarToGatewayDisable}
+	if !slices.Contains(modes, e.SidecarToGateway) {
+		r.Errors = append(r.Errors, field.NotSupported(path.Child("sidecarToGateway"), e.SidecarToGateway, modes))
+	}
+	mutual := e.SidecarToGateway == SidecarToGatewayMutual
+	if len(e.Hosts) == 0 {
+		r.Errors = append(r.Errors, field.Required(path.Child("hosts"), "the external hosts that leave through the gateway, such as {host: google.com, port: 80}"))
+	}
+	type hostClass struct {
+		host string
+		tls  bool // HTTPS, TLS and TCP all reach the gateway as TLS on 443
+	}
+	classes := map[hostClass]int{}
+	slugs := map[string]string{}
+	for i, h := range e.Hosts {
+		p := path.Child("hosts").Index(i)
+		if h.Host == "" {
+			r.Errors = append(r.Errors, field.Required(p.Child("host"), "the external DNS name, such as google.com"))
+		} else {
+			validateHost(h.Host, p.Child("host"), r)
+		}
+		if !slices.Contains(EgressProtocols, h.Protocol) {
+			r.Errors = append(r.Errors, field.NotSupported(p.Child("protocol"), h.Protocol, EgressProtocols))
+		}
+		if h.Port == 0 && h.Protocol == EgressTCP {
+			r.Errors = append(r.Errors, field.Required(p.Child("port"), "TCP has no default port"))
+		} else {
+			validatePort(h.Port, p.Child("port"), r)
+		}
+		if h.TLSOrigination && h.Protocol != EgressHTTP {
+			r.errorf(p.Child("tlsOrigination"), true, "TLS origination upgrades plain HTTP from the application to HTTPS; with protocol %s the application already speaks TLS: remove tlsOrigination or use protocol HTTP", h.Protocol)
+		}
+		if h.Protocol == EgressTCP && !mutual {
+			r.errorf(p.Child("protocol"), h.Protocol, "plain TCP carries no host name, so the gateway can tell TCP destinations apart only by the SNI of a mutual-TLS hop: use sidecarToGateway: ISTIO_MUTUAL")
+		}
+		if IsWildcard(h.Host) {
+			switch {
+			case h.Protocol == EgressTCP:
+				r.errorf(p.Child("host"), h.Host, "a wildcard host needs a host name in the traffic (HTTP Host or TLS SNI); TCP has none: list the hosts")
+			case mutual:
+				r.errorf(p.Child("host"), h.Host, "a wildcard host is routed by the name in the application's own traffic, which the mutual-TLS hop hides from the gateway: list the hosts, or use sidecarToGateway: DISABLE")
+			default:
+				r.warnf(p.Child("host"), h.Host, "the gateway resolves each request's own host name (DYNAMIC_DNS), so every name under %s can be reached; list the hosts when you can", strings.TrimPrefix(h.Host, "*."))
+			}
+		}
+		key := hostClass{strings.ToLower(h.Host), h.Protocol != EgressHTTP}
+		if first, dup := classes[key]; dup && h.Host != "" {
+			r.errorf(p.Child("host"), h.Host, "hosts[%d] already sends %s traffic for this host; the gateway could not tell the two apart: keep one", first, map[bool]string{true: "TLS or TCP", false: "HTTP"}[key.tls])
+		}
+		classes[key] = i
+		if h.Host != "" {
+			slug := labelSlug(h.Host)
+			if other, taken := slugs[slug]; taken && !strings.EqualFold(other, h.Host) {
+				r.errorf(p.Child("host"), h.Host, "%s and %s produce the same object names (%s); egress objects are named after their host", other, h.Host, slug)
+			}
+			slugs[slug] = h.Host
+		}
+	}
+	validateEgressPortClashes(e, path, r)
+	for i, s := range e.AllowedSources {
+		p := path.Child("allowedSources").Index(i)
+		if s.Namespace == "" {
+			r.Errors = append(r.Errors, field.Required(p.Child("namespace"), "the namespace of the workloads allowed to use the gateway"))
+		} else {
+			for _, msg := range validation.IsDNS1123Label(s.Namespace) {
+				r.errorf(p.Child("namespace"), s.Namespace, "%s", msg)
+			}
+		}
+		if s.ServiceAccount != "" {
+			for _, msg := range validation.IsDNS1123Subdomain(s.ServiceAccount) {
+				r.errorf(p.Child("serviceAccount"), s.ServiceAccount, "%s", msg)
+			}
+		}
+	}
+	switch {
+	case len(e.AllowedSources) > 0 && !mutual:
+		r.errorf(path.Child("allowedSources"), len(e.AllowedSources), "the gateway learns who is calling only from the mutual-TLS hop; with sidecarToGateway: DISABLE it cannot admit some workloads and not others: use ISTIO_MUTUAL")
+	case len(e.AllowedSources) == 0 && len(e.Hosts) > 0:
+		r.warnf(path.Child("allowedSources"), "", "every workload in the mesh may use the egress gateway; list allowedSources to admit only some")
+	}
+}
+
+// validateEgressPortClashes refuses a TLS-origination host whose extra port 443 collides with
+// another entry of the same host on 443.
+func validateEgressPortClashes(e *EgressSpec, path *field.Path, r *Report) {
+	for i, h := range e.Hosts {
+		if !h.TLSOrigination {
+			continue
+		}
+		for j, o := range e.Hosts {
+			if j != i && strings.EqualFold(o.Host, h.Host) && o.Port == 443 {
+				r.errorf(path.Child("hosts").Index(i).Child("tlsOrigination"), true, "TLS origination reaches %s on port 443, which hosts[%d] already uses; keep one", h.Host, j)
+			}
+		}
+	}
+}
+
+// validateEgressServicePorts checks that the gateway Service exposes the ports the hops use.
+func validateEgressServicePorts(e *EgressSpec, values *ChartValues, valuesPath *field.Path, r *Report) {
+	if values.Service.Type == "None" {
+		r.errorf(valuesPath.Child("service", "type"), "None", "sidecars reach the egress gateway through its Service: use ClusterIP")
+		return
+	}
+	exposed := ServicePortNumbers(values)
+	reported := map[int32]bool{}
+	for i, h := range e.Hosts {
+		port := e.GatewayPort(h)
+		if !slices.Contains(exposed, port) && !reported[port] {
+			reported[port] = true
+			r.errorf(valuesPath.Child("service", "ports"), port, "spec.egress.hosts[%d] reaches the gateway on port %d, which the gateway Service does not expose; add {name: %s, port: %d, targetPort: %d}, or leave service.ports out",
+				i, port, map[int32]string{80: "http2", 443: "https"}[port], port, port)
+		}
+	}
+}
+
+// EgressPortName names a ServiceEntry port: the protocol in lower case, with the number when it
+// is not the protocol's usual port (http, https, tls-8443, tcp-27017).
+func EgressPortName(protocol EgressProtocol, port int32) string {
+	name := strings.ToLower(string(protocol))
+	if port != defaultEgressPort[protocol] {
+		name += fmt.Sprintf("-%d", port)
+	}
+	return name
+}
