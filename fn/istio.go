@@ -36,8 +36,12 @@ func (g istioGateway) object(kind, name string, spec *mapping) *mapping {
 // gateway is the Gateway named after the pattern, selecting exactly the generated pods: both of
 // their selector labels, so two gateways whose istio labels agree are never confused.
 func (g istioGateway) gateway(servers []*mapping) *mapping {
+	return g.namedGateway(g.name, servers)
+}
+
+func (g istioGateway) namedGateway(name string, servers []*mapping) *mapping {
 	selector := newMapping().set("app", g.app).set("istio", g.istio)
-	return g.object("Gateway", g.name, newMapping().set("selector", selector).set("servers", servers))
+	return g.object("Gateway", name, newMapping().set("selector", selector).set("servers", servers))
 }
 
 func gatewayPort(number int32, name, protocol string) *mapping {

@@ -218,7 +218,10 @@ type EastWestSpec struct {
 	// ExposeServices (default true) adds the Gateway on port 15443, TLS AUTO_PASSTHROUGH, for
 	// hosts "*.local".
 	ExposeServices *bool `json:"exposeServices,omitempty"`
-	// ExposeIstiod adds the Gateway and VirtualService that expose istiod on 15012 and 15017,
-	// for primary-remote installations.
+	// ExposeIstiod adds the Gateway and VirtualService that expose istiod on 15012 (xDS and
+	// certificates) and 15017 (webhooks), for primary-remote installations.
 	ExposeIstiod bool `json:"exposeIstiod,omitempty"`
+	// IstiodRevision is the revision of a revisioned control plane (such as 1-32): the exposed
+	// istiod is then the Service istiod-<revision> in istio-system. Only with exposeIstiod.
+	IstiodRevision string `json:"istiodRevision,omitempty"`
 }

@@ -51,6 +51,9 @@ func (gp *GatewayPattern) Validate() Report {
 	if e := gp.Spec.Egress; e != nil && gp.Spec.Pattern == Egress {
 		validateEgressServicePorts(e, r.Values, valuesPath, &r)
 	}
+	if gp.Spec.Pattern == EastWest {
+		validateEastWestValues(gp.EastWestBlock(), gp.Spec.Values, r.Values, valuesPath, &r)
+	}
 	return r
 }
 
@@ -124,14 +127,6 @@ func (gp *GatewayPattern) validatePatternBlocks(r *Report) {
 	}
 	if ew := gp.Spec.EastWest; ew != nil {
 		validateEastWest(ew, spec.Child("eastWest"), r)
-	}
-}
-
-func validateEastWest(ew *EastWestSpec, path *field.Path, r *Report) {
-	if ew.Network != "" {
-		for _, msg := range validation.IsValidLabelValue(ew.Network) {
-			r.errorf(path.Child("network"), ew.Network, "%s (it becomes the topology.istio.io/network label)", msg)
-		}
 	}
 }
 
