@@ -112,7 +112,44 @@ func crossReferenceProblems(objects []*yaml.RNode) []string {
 			}
 		}
 	}
+	problems = append(problems, eastWestProblems(objects, gateways)...)
 	return append(problems, egressChainProblems(objects, gateways, servicePorts)...)
+}
+
+// eastWestProblems: AUTO_PASSTHROUGH only on a TLS server, and the network label of the pods, the
+// Service's network label and the proxy's ISTIO_META_REQUESTED_NETWORK_VIEW agree.
+func eastWestProblems(objects []*yaml.RNode, gateways map[string][]*yaml.RNode) []string {
+	var problems []string
+	for name, servers := range gateways {
+		for _, s := range servers {
+			if stringOf(s, "tls", "mode") == "AUTO_PASSTHROUGH" && stringOf(s, "port", "protocol") != "TLS" {
+				problems = append(problems, fmt.Sprintf("Gateway %s: AUTO_PASSTHROUGH on a %s server", name, stringOf(s, "port", "protocol")))
+			}
+		}
+	}
+	const networkLabel = "topology.istio.io/network"
+	for _, kind := range []string{"Deployment", "DaemonSet"} {
+		for _, w := range ofKind(objects, kind) {
+			podNetwork := mapOf(w, "spec", "template", "metadata", "labels")[networkLabel]
+			envNetwork := ""
+			env, _ := w.Pipe(yaml.Lookup("spec", "template", "spec", "containers", "0", "env"))
+			if env != nil {
+				for _, e := range env.Content() {
+					if v := yaml.NewRNode(e); stringOf(v, "name") == "ISTIO_META_REQUESTED_NETWORK_VIEW" {
+						envNetwork = stringOf(v, "value")
+					}
+				}
+			}
+			serviceNetwork := ""
+			for _, svc := range ofKind(objects, "Service") {
+				serviceNetwork = svc.GetLabels()[networkLabel]
+			}
+			if podNetwork != envNetwork || (len(ofKind(objects, "Service")) > 0 && podNetwork != serviceNetwork) {
+				problems = append(problems, fmt.Sprintf("%s %s: network label %q, Service network label %q and ISTIO_META_REQUESTED_NETWORK_VIEW %q disagree", kind, w.GetName(), podNetwork, serviceNetwork, envNetwork))
+			}
+		}
+	}
+	return problems
 }
 
 // egressChainProblems checks the egress chain: every ServiceEntry host has a VirtualService bound
@@ -244,7 +281,7 @@ metadata: {name: istio-egress}
 spec:
   template:
     metadata:
-      labels: {app: istio-egress, istio: egress}
+      labels: {app: istio-egress, istio: egress, topology.istio.io/network: network1}
 ---
 apiVersion: v1
 kind: Service
@@ -258,7 +295,8 @@ metadata: {name: istio-egressgateway}
 spec:
   selector: {istio: egressgateway}
   servers:
-  - port: {number: 443, name: tls, protocol: TLS}
+  - port: {number: 443, name: tls, protocol: HTTPS}
+    tls: {mode: AUTO_PASSTHROUGH}
     hosts: [google.com]
 ---
 apiVersion: networking.istio.io/v1
@@ -274,6 +312,8 @@ spec:
 		"Gateway istio-egressgateway listens on port 443, which the Service does not expose ([80])",
 		"VirtualService google-route routes www.google.com, which Gateway istio-egressgateway does not serve",
 		"VirtualService google-route is bound to Gateway missing-gateway, which is not generated",
+		"Gateway istio-egressgateway: AUTO_PASSTHROUGH on a HTTPS server",
+		`Deployment istio-egress: network label "network1", Service network label "" and ISTIO_META_REQUESTED_NETWORK_VIEW "" disagree`,
 	}, crossReferenceProblems(objects))
 }
 
