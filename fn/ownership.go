@@ -54,7 +54,7 @@ func indexOfKey(m *yaml.Node, key string) int {
 
 // ownerOf returns the owner of an item the function generated, or "" for any other item.
 func ownerOf(item *yaml.RNode) string {
-	if item.GetLabels()[ManagedByLabel] != ManagedByValue {
+	if !isMapping(item) || item.GetLabels()[ManagedByLabel] != ManagedByValue {
 		return ""
 	}
 	return item.GetAnnotations()[OwnerAnnotation]
@@ -88,7 +88,7 @@ func mergeGenerated(items, generated []*yaml.RNode, owner string, stale func(own
 			}
 			continue
 		}
-		if generatedKeys[objectKey(item)] {
+		if isMapping(item) && generatedKeys[objectKey(item)] {
 			by := "the package"
 			if itemOwner != "" {
 				by = "GatewayPattern " + itemOwner

@@ -21,7 +21,20 @@ type Processor struct {
 
 // Process generates the GatewayPattern's objects into rl.Items. On any error it leaves the items
 // exactly as they came, adds an error result per problem and returns the results as its error.
-func (p Processor) Process(rl *framework.ResourceList) error {
+func (p Processor) Process(rl *framework.ResourceList) (err error) {
+	items := rl.Items
+	defer func() {
+		// A bug must not cost the user their resources: report it and give the items back.
+		if recovered := recover(); recovered != nil {
+			rl.Items = items
+			result := &framework.Result{Severity: framework.Error, Message: fmt.Sprintf("internal error, please report it: %v", recovered)}
+			rl.Results = append(rl.Results, result)
+			if p.Stderr != nil {
+				fmt.Fprintln(p.Stderr, result.String())
+			}
+			err = framework.Results{result}
+		}
+	}()
 	gp, report := loadConfig(rl.FunctionConfig)
 	ref := resourceRef(rl.FunctionConfig)
 	results := toResults(report, ref)
@@ -54,7 +67,7 @@ func loadConfig(config *yaml.RNode) (*krm.GatewayPattern, krm.Report) {
 	fail := func(err *field.Error) (*krm.GatewayPattern, krm.Report) {
 		return nil, krm.Report{Errors: field.ErrorList{err}}
 	}
-	if config == nil || config.IsNilOrEmpty() {
+	if config == nil || config.IsNilOrEmpty() || !isMapping(config) {
 		return fail(field.Required(field.NewPath("functionConfig"),
 			fmt.Sprintf("the function needs a %s (apiVersion %s) as its functionConfig", krm.Kind, krm.APIVersion)))
 	}
@@ -69,9 +82,14 @@ func loadConfig(config *yaml.RNode) (*krm.GatewayPattern, krm.Report) {
 	return krm.Load(tree)
 }
 
+// isMapping reports whether a node is a YAML object; kyaml's accessors assume one.
+func isMapping(node *yaml.RNode) bool {
+	return node.YNode() != nil && node.YNode().Kind == yaml.MappingNode
+}
+
 // resourceRef points results at the GatewayPattern.
 func resourceRef(config *yaml.RNode) *yaml.ResourceIdentifier {
-	if config == nil || config.GetKind() != krm.Kind {
+	if config == nil || !isMapping(config) || config.GetKind() != krm.Kind {
 		return nil
 	}
 	return &yaml.ResourceIdentifier{
@@ -107,7 +125,7 @@ func toResults(report krm.Report, ref *yaml.ResourceIdentifier) framework.Result
 func staleOwners(items []*yaml.RNode, self string) func(string) bool {
 	live := map[string]bool{}
 	for _, item := range items {
-		if item.GetKind() != krm.Kind || item.GetApiVersion() != krm.APIVersion {
+		if !isMapping(item) || item.GetKind() != krm.Kind || item.GetApiVersion() != krm.APIVersion {
 			continue
 		}
 		namespace := item.GetNamespace()

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
@@ -190,7 +191,13 @@ type fieldSet struct {
 	names  []string
 }
 
+// fieldSets caches structFields: the same types are decoded on every run.
+var fieldSets sync.Map // reflect.Type -> fieldSet
+
 func structFields(t reflect.Type) fieldSet {
+	if cached, ok := fieldSets.Load(t); ok {
+		return cached.(fieldSet)
+	}
 	set := fieldSet{byName: map[string][]int{}}
 	var walk func(t reflect.Type, prefix []int)
 	walk = func(t reflect.Type, prefix []int) {
@@ -214,6 +221,7 @@ func structFields(t reflect.Type) fieldSet {
 	}
 	walk(t, nil)
 	sort.Strings(set.names)
+	fieldSets.Store(t, set)
 	return set
 }
 
