@@ -54,19 +54,19 @@ func indexOfKey(m *yaml.Node, key string) int {
 
 // ownerOf returns the owner of an item the function generated, or "" for any other item.
 func ownerOf(item *yaml.RNode) string {
-	if !isMapping(item) || item.GetLabels()[ManagedByLabel] != ManagedByValue {
+	if stringAt(item, "metadata", "labels", ManagedByLabel) != ManagedByValue {
 		return ""
 	}
-	return item.GetAnnotations()[OwnerAnnotation]
+	return stringAt(item, "metadata", "annotations", OwnerAnnotation)
 }
 
 // objectKey identifies an object for collision checks: group, kind, namespace and name.
 func objectKey(item *yaml.RNode) string {
-	group := ""
-	if i := strings.LastIndex(item.GetApiVersion(), "/"); i >= 0 {
-		group = item.GetApiVersion()[:i]
+	apiVersion, group := stringAt(item, "apiVersion"), ""
+	if i := strings.LastIndex(apiVersion, "/"); i >= 0 {
+		group = apiVersion[:i]
 	}
-	return fmt.Sprintf("%s/%s %s/%s", group, item.GetKind(), item.GetNamespace(), item.GetName())
+	return fmt.Sprintf("%s/%s %s/%s", group, stringAt(item, "kind"), stringAt(item, "metadata", "namespace"), stringAt(item, "metadata", "name"))
 }
 
 // mergeGenerated returns items with what owner generated before replaced by generated: the new
@@ -88,13 +88,14 @@ func mergeGenerated(items, generated []*yaml.RNode, owner string, stale func(own
 			}
 			continue
 		}
-		if isMapping(item) && generatedKeys[objectKey(item)] {
+		if generatedKeys[objectKey(item)] {
 			by := "the package"
 			if itemOwner != "" {
 				by = "GatewayPattern " + itemOwner
 			}
+			kind := stringAt(item, "kind")
 			return nil, fmt.Errorf("the generated %s %s/%s would replace a %s that %s already holds; give this GatewayPattern another name (or values.name)",
-				item.GetKind(), item.GetNamespace(), item.GetName(), item.GetKind(), by)
+				kind, stringAt(item, "metadata", "namespace"), stringAt(item, "metadata", "name"), kind, by)
 		}
 		out = append(out, item)
 	}

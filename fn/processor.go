@@ -71,7 +71,7 @@ func loadConfig(config *yaml.RNode) (*krm.GatewayPattern, krm.Report) {
 		return fail(field.Required(field.NewPath("functionConfig"),
 			fmt.Sprintf("the function needs a %s (apiVersion %s) as its functionConfig", krm.Kind, krm.APIVersion)))
 	}
-	if kind, apiVersion := config.GetKind(), config.GetApiVersion(); kind != krm.Kind || apiVersion != krm.APIVersion {
+	if kind, apiVersion := stringAt(config, "kind"), stringAt(config, "apiVersion"); kind != krm.Kind || apiVersion != krm.APIVersion {
 		return fail(field.Invalid(field.NewPath("functionConfig"), apiVersion+"/"+kind,
 			fmt.Sprintf("the functionConfig must be a %s with apiVersion %s", krm.Kind, krm.APIVersion)))
 	}
@@ -82,19 +82,14 @@ func loadConfig(config *yaml.RNode) (*krm.GatewayPattern, krm.Report) {
 	return krm.Load(tree)
 }
 
-// isMapping reports whether a node is a YAML object; kyaml's accessors assume one.
-func isMapping(node *yaml.RNode) bool {
-	return node.YNode() != nil && node.YNode().Kind == yaml.MappingNode
-}
-
 // resourceRef points results at the GatewayPattern.
 func resourceRef(config *yaml.RNode) *yaml.ResourceIdentifier {
-	if config == nil || !isMapping(config) || config.GetKind() != krm.Kind {
+	if stringAt(config, "kind") != krm.Kind {
 		return nil
 	}
 	return &yaml.ResourceIdentifier{
-		TypeMeta: yaml.TypeMeta{APIVersion: config.GetApiVersion(), Kind: config.GetKind()},
-		NameMeta: yaml.NameMeta{Name: config.GetName(), Namespace: config.GetNamespace()},
+		TypeMeta: yaml.TypeMeta{APIVersion: stringAt(config, "apiVersion"), Kind: krm.Kind},
+		NameMeta: yaml.NameMeta{Name: stringAt(config, "metadata", "name"), Namespace: stringAt(config, "metadata", "namespace")},
 	}
 }
 
@@ -125,15 +120,14 @@ func toResults(report krm.Report, ref *yaml.ResourceIdentifier) framework.Result
 func staleOwners(items []*yaml.RNode, self string) func(string) bool {
 	live := map[string]bool{}
 	for _, item := range items {
-		if !isMapping(item) || item.GetKind() != krm.Kind || item.GetApiVersion() != krm.APIVersion {
+		if stringAt(item, "kind") != krm.Kind || stringAt(item, "apiVersion") != krm.APIVersion {
 			continue
 		}
-		namespace := item.GetNamespace()
+		namespace := stringAt(item, "metadata", "namespace")
 		if namespace == "" {
-			pattern, _ := item.GetString("spec.pattern")
-			namespace = krm.DefaultNamespace(krm.Pattern(pattern))
+			namespace = krm.DefaultNamespace(krm.Pattern(stringAt(item, "spec", "pattern")))
 		}
-		live[namespace+"/"+item.GetName()] = true
+		live[namespace+"/"+stringAt(item, "metadata", "name")] = true
 	}
 	if !live[self] {
 		return func(string) bool { return false }
