@@ -18,8 +18,7 @@ import (
 // which labelled items were passed through rather than generated (see ValidateGenerated).
 var goldenGlobs = []string{
 	"../../testdata/*/expected.yaml",
-	"../../examples/*/expected/*.yaml",
-	"../../examples/*/rendered.yaml",
+	"../../examples/*/.expected/kustomize.yaml",
 }
 
 func TestGoldenOutputsAreValid(t *testing.T) {
