@@ -29,6 +29,11 @@ func ValueChoices() map[string][]string {
 	}
 }
 
+// ValueKeys returns, by path under spec.values, the only keys a map value may have.
+func ValueKeys() map[string][]string {
+	return map[string][]string{"networkGatewayPorts": NetworkGatewayPortNames}
+}
+
 // withUnset adds "", which these values accept as "not set".
 func withUnset(values []string) []string {
 	return append([]string{""}, values...)

@@ -89,6 +89,7 @@ func validateChartValues(v *ChartValues, path *field.Path, r *Report) {
 	validateAnnotations(v.ServiceAccount.Annotations, path.Child("serviceAccount", "annotations"), r)
 	validateAnnotations(v.Service.Annotations, path.Child("service", "annotations"), r)
 	validateService(v, path, r)
+	validateNetworkGatewayPortNames(v, path.Child("networkGatewayPorts"), r)
 	validateAutoscaling(v.Autoscaling, path.Child("autoscaling"), r)
 	validatePodDisruptionBudget(v.PodDisruptionBudget, path.Child("podDisruptionBudget"), r)
 	validateEnvVarFrom(v, path.Child("envVarFrom"), r)
@@ -230,12 +231,20 @@ func validateServicePorts(s ServiceValues, path *field.Path, r *Report) {
 	}
 }
 
-func validateNetworkGatewayPorts(v *ChartValues, path *field.Path, r *Report) {
+// validateNetworkGatewayPortNames refuses a port name the chart never reads (a typo would be
+// silently ignored), whether or not networkGateway is set.
+func validateNetworkGatewayPortNames(v *ChartValues, path *field.Path, r *Report) {
 	for _, name := range sortedKeys(v.NetworkGatewayPorts) {
 		if !slices.Contains(NetworkGatewayPortNames, name) {
 			r.Errors = append(r.Errors, field.NotSupported(path.Key(name), name, NetworkGatewayPortNames))
 		}
+		if p := v.NetworkGatewayPorts[name]; p.Protocol != "" {
+			oneOf(p.Protocol, portProtocols, path.Key(name).Child("protocol"), r)
+		}
 	}
+}
+
+func validateNetworkGatewayPorts(v *ChartValues, path *field.Path, r *Report) {
 	for _, name := range NetworkGatewayPortNames {
 		port, ok := v.NetworkGatewayPorts[name]
 		p := path.Key(name)
@@ -249,9 +258,6 @@ func validateNetworkGatewayPorts(v *ChartValues, path *field.Path, r *Report) {
 		}
 		if ok && port.TargetPort != nil {
 			checkPortNumber(*port.TargetPort, p.Child("targetPort"), r)
-		}
-		if ok && port.Protocol != "" {
-			oneOf(port.Protocol, portProtocols, p.Child("protocol"), r)
 		}
 	}
 }

@@ -185,7 +185,9 @@ type ServicePort struct {
 
 // ResourceValues are the istio-proxy container's resources; an empty value drops that entry.
 type ResourceValues struct {
-	Limits   map[string]*Scalar `json:"limits"`
+	// Limits by resource name (cpu, memory, …). Default: cpu 2000m, memory 1024Mi.
+	Limits map[string]*Scalar `json:"limits"`
+	// Requests by resource name (cpu, memory, …). Default: cpu 100m, memory 128Mi.
 	Requests map[string]*Scalar `json:"requests"`
 }
 
@@ -220,9 +222,12 @@ var NetworkGatewayPortNames = []string{"status-port", "tls", "tls-istiod", "tls-
 
 // PodDisruptionBudgetValues become the PodDisruptionBudget's spec.
 type PodDisruptionBudgetValues struct {
-	MinAvailable               *intstr.IntOrString `json:"minAvailable,omitempty"`
-	MaxUnavailable             *intstr.IntOrString `json:"maxUnavailable,omitempty"`
-	UnhealthyPodEvictionPolicy *string             `json:"unhealthyPodEvictionPolicy,omitempty"`
+	// MinAvailable pods (a number or a percentage such as "50%"); not with maxUnavailable.
+	MinAvailable *intstr.IntOrString `json:"minAvailable,omitempty"`
+	// MaxUnavailable pods (a number or a percentage); not with minAvailable.
+	MaxUnavailable *intstr.IntOrString `json:"maxUnavailable,omitempty"`
+	// UnhealthyPodEvictionPolicy is IfHealthyBudget or AlwaysAllow.
+	UnhealthyPodEvictionPolicy *string `json:"unhealthyPodEvictionPolicy,omitempty"`
 }
 
 // IsEmpty reports whether no field is set, which is how the chart switches the budget off.

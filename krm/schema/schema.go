@@ -23,6 +23,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
@@ -131,7 +132,8 @@ func catalogYAML(gp *node, examples []string) ([]byte, error) {
 	return append([]byte(header), out...), nil
 }
 
-// exampleURLs links every example folder (examples/<name>/gatewaypattern.yaml).
+// exampleURLs links every example folder (examples/<name>/gatewaypattern.yaml) but those that
+// show bad input (examples/bad-*).
 func exampleURLs(root string) ([]string, error) {
 	configs, err := filepath.Glob(filepath.Join(root, "examples", "*", "gatewaypattern.yaml"))
 	if err != nil {
@@ -139,7 +141,9 @@ func exampleURLs(root string) ([]string, error) {
 	}
 	var urls []string
 	for _, c := range configs {
-		urls = append(urls, repository+"/tree/main/examples/"+filepath.Base(filepath.Dir(c)))
+		if name := filepath.Base(filepath.Dir(c)); !strings.HasPrefix(name, "bad-") {
+			urls = append(urls, repository+"/tree/main/examples/"+name)
+		}
 	}
 	sort.Strings(urls)
 	return urls, nil

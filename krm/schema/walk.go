@@ -68,14 +68,18 @@ var (
 type walker struct {
 	docs         map[string]*typeDocs
 	choices      map[string][]string // krm.ValueChoices, by full path
+	keys         map[string][]string // krm.ValueKeys, by full path
 	usedChoices  map[string]bool
 	undocumented []string
 }
 
 func newWalker(docs map[string]*typeDocs) *walker {
-	w := &walker{docs: docs, choices: map[string][]string{}, usedChoices: map[string]bool{}}
+	w := &walker{docs: docs, choices: map[string][]string{}, keys: map[string][]string{}, usedChoices: map[string]bool{}}
 	for path, values := range krm.ValueChoices() {
 		w.choices[valuesPath+"."+path] = values
+	}
+	for path, keys := range krm.ValueKeys() {
+		w.keys[valuesPath+"."+path] = keys
 	}
 	return w
 }
@@ -108,9 +112,14 @@ func (w *walker) gatewayPattern() (*node, error) {
 			unused = append(unused, path)
 		}
 	}
+	for path := range w.keys {
+		if !w.usedChoices[path] {
+			unused = append(unused, path)
+		}
+	}
 	if len(unused) > 0 {
 		sort.Strings(unused)
-		return nil, fmt.Errorf("krm.ValueChoices names %s: no such string value under %s", strings.Join(unused, ", "), valuesPath)
+		return nil, fmt.Errorf("krm.ValueChoices or krm.ValueKeys names %s: no such value of the right type under %s", strings.Join(unused, ", "), valuesPath)
 	}
 	return root, nil
 }
@@ -152,6 +161,20 @@ func (w *walker) schemaOf(t reflect.Type, at place) (*node, error) {
 	case reflect.Map:
 		if t.Key().Kind() != reflect.String {
 			return nil, fmt.Errorf("%s: map keys of type %s", at.path, t.Key())
+		}
+		if keys, ok := w.keys[at.path]; ok {
+			// A map with fixed keys: an object with those properties and no others.
+			w.usedChoices[at.path] = true
+			n := &node{types: []string{"object"}, nullable: true, closed: true}
+			for _, key := range keys {
+				elem, err := w.schemaOf(t.Elem(), at.child("*"))
+				if err != nil {
+					return nil, err
+				}
+				elem.description = w.typeDoc(t.Elem())
+				n.properties = append(n.properties, property{name: key, schema: elem})
+			}
+			return n, nil
 		}
 		elem, err := w.schemaOf(t.Elem(), at.child("*"))
 		if err != nil {
