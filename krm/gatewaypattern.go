@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
@@ -108,7 +109,8 @@ func (gp *GatewayPattern) PatternValues() map[string]any {
 			ports = append(ports, servicePort("tls-istiod", 15012), servicePort("tls-webhook", 15017))
 		}
 		values := map[string]any{"service": map[string]any{"type": "LoadBalancer", "ports": ports}}
-		if ew.Network != "" {
+		// An invalid network is reported at spec.eastWest.network, not again as a chart value.
+		if ew.Network != "" && len(validation.IsValidLabelValue(ew.Network)) == 0 {
 			values["networkGateway"] = ew.Network
 		}
 		return values
