@@ -88,3 +88,21 @@ func itemsOf(t *testing.T, resourceList []byte) string {
 	require.NoError(t, kio.ByteWriter{Writer: &buf}.Write(items))
 	return buf.String()
 }
+
+// TestDeterminism runs every golden input 50 times: every run must give the same bytes (no map
+// order, time or randomness leaks into the output).
+func TestDeterminism(t *testing.T) {
+	inputs, err := filepath.Glob("testdata/*/input.yaml")
+	require.NoError(t, err)
+	for _, input := range inputs {
+		in, err := os.ReadFile(input)
+		require.NoError(t, err)
+		first, firstErr, _ := runFunction(in)
+		for range 49 {
+			out, errOut, _ := runFunction(in)
+			if !bytes.Equal(first, out) || firstErr != errOut {
+				t.Fatalf("%s: two runs gave different output", input)
+			}
+		}
+	}
+}
