@@ -40,11 +40,11 @@ func (p Processor) Process(rl *framework.ResourceList) (err error) {
 	results := toResults(report, ref)
 	if len(report.Errors) == 0 {
 		generated := build(gp, report.Values)
-		items, err := mergeGenerated(rl.Items, generated, ownerID(gp), staleOwners(rl.Items, ownerID(gp)))
-		if err != nil {
-			results = append(results, &framework.Result{Message: err.Error(), Severity: framework.Error, ResourceRef: ref})
+		merged, mergeErr := mergeGenerated(rl.Items, generated, ownerID(gp), staleOwners(rl.Items, ownerID(gp)))
+		if mergeErr != nil {
+			results = append(results, &framework.Result{Message: mergeErr.Error(), Severity: framework.Error, ResourceRef: ref})
 		} else {
-			rl.Items = items
+			rl.Items = merged
 			for _, note := range notes(gp, report.Values) {
 				results = append(results, &framework.Result{Message: note, Severity: framework.Info, ResourceRef: ref})
 			}
