@@ -187,6 +187,131 @@ func TestKustomizeContainerFunction(t *testing.T) {
 	}
 }
 
+// TestKptEvalImage runs `kpt fn eval --image <image> --image-pull-policy never --fn-config
+// gatewaypattern.yaml .` in a copy of every example, with kpt's fn commands built from kpt's own
+// packages (tests/e2e/cmd/kpt), and expects exactly the package files that
+// `kpt fn eval --exec <local binary>` leaves in another copy. examples/bad-config must fail, with
+// the function's errors in kpt's output and the package unchanged.
+func TestKptEvalImage(t *testing.T) {
+	setup(t)
+	kpt := buildKpt(t)
+	imageArgs := []string{"fn", "eval", "--image", kptImage(), "--image-pull-policy", "never", "--fn-config", "gatewaypattern.yaml", "."}
+	execArgs := []string{"fn", "eval", "--exec", hostBin, "--fn-config", "gatewaypattern.yaml", "."}
+
+	configs, err := filepath.Glob(filepath.Join(root, "examples", "*", "gatewaypattern.yaml"))
+	require.NoError(t, err)
+	tested := 0
+	for _, config := range configs {
+		example := filepath.Dir(config)
+		if strings.HasPrefix(filepath.Base(example), "bad-") {
+			continue
+		}
+		tested++
+		t.Run(filepath.Base(example), func(t *testing.T) {
+			execDir, imageDir := copyPackage(t, example), copyPackage(t, example)
+			want := runIn(t, execDir, nil, kpt, execArgs...)
+			require.Equal(t, 0, want.code, "kpt fn eval --exec:\n%s%s", want.stdout, want.stderr)
+			got := runIn(t, imageDir, nil, kpt, imageArgs...)
+			require.Equal(t, 0, got.code, "kpt fn eval --image:\n%s%s", got.stdout, got.stderr)
+			assert.Contains(t, got.stderr, fmt.Sprintf("[PASS] %q", kptImage()), "kpt must have run the image")
+
+			wantFiles, gotFiles := packageFiles(t, execDir), packageFiles(t, imageDir)
+			assert.NotEqual(t, packageFiles(t, example), wantFiles, "kpt fn eval --exec changed nothing")
+			assert.Equal(t, sortedKeys(wantFiles), sortedKeys(gotFiles), "the package's files")
+			for name, data := range wantFiles {
+				if other, ok := gotFiles[name]; ok {
+					assert.Equal(t, data, other, "%s", name)
+				}
+			}
+		})
+	}
+	require.NotZero(t, tested, "no examples found")
+
+	t.Run("bad-config", func(t *testing.T) {
+		example := filepath.Join(root, "examples", "bad-config")
+		dir := copyPackage(t, example)
+		got := runIn(t, dir, nil, kpt, imageArgs...)
+		output := got.stdout + got.stderr
+		assert.NotEqual(t, 0, got.code, "kpt fn eval --image must fail:\n%s", output)
+		for _, text := range []string{
+			`spec.values.servce: Invalid value: "servce": unknown field; did you mean "service"?`,
+			`spec.egress.sidecarToGateway: Unsupported value: "STRICT"`,
+		} {
+			assert.Contains(t, output, text, "the function's error must reach kpt's output")
+		}
+		assert.Equal(t, packageFiles(t, example), packageFiles(t, dir), "a failing function must leave the package unchanged")
+	})
+}
+
+// kptImage is image() as kpt fn eval must be given it. kpt resolves every image name without a
+// "/" to its function catalog (gateway-pattern:dev would be
+// ghcr.io/kptdev/krm-functions-catalog/gateway-pattern:dev, which --image-pull-policy never cannot
+// find), so a bare name gets docker.io/library/, the full name Docker gives a local image.
+func kptImage() string {
+	name := image()
+	if !strings.Contains(name, "/") {
+		return "docker.io/library/" + name
+	}
+	return name
+}
+
+// buildKpt builds tests/e2e/cmd/kpt (kpt's fn commands, from kpt's own packages) into a temporary
+// directory. cgo is off, as in `make e2e`: kpt's optional wasm runtime would need it.
+func buildKpt(t *testing.T) string {
+	t.Helper()
+	e2e, err := filepath.Abs(filepath.Join(root, "tests", "e2e"))
+	require.NoError(t, err)
+	kpt := filepath.Join(t.TempDir(), "kpt")
+	out, err := command(20*time.Minute, "env", "CGO_ENABLED=0", "go", "build", "-C", e2e, "-o", kpt, "./cmd/kpt")
+	require.NoError(t, err, "building tests/e2e/cmd/kpt: %s", out)
+	return kpt
+}
+
+// copyPackage copies an example directory, unchanged, to a temporary one.
+func copyPackage(t *testing.T, example string) string {
+	t.Helper()
+	dir := t.TempDir()
+	require.NoError(t, os.CopyFS(dir, os.DirFS(example)))
+	return dir
+}
+
+// packageFiles returns every file under dir by its slash-separated relative path: its mode and
+// content.
+func packageFiles(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(dir, path)
+		if err != nil {
+			return err
+		}
+		files[filepath.ToSlash(rel)] = info.Mode().String() + "\n" + string(data)
+		return nil
+	})
+	require.NoError(t, err)
+	return files
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
 // TestImageContents checks what the image holds and how it runs: exactly the binary (static) and
 // the passwd and group files, a non-root user, the binary as entrypoint, and no shell.
 func TestImageContents(t *testing.T) {
@@ -348,9 +473,16 @@ type result struct {
 
 func run(t *testing.T, stdin []byte, name string, args ...string) result {
 	t.Helper()
+	return runIn(t, "", stdin, name, args...)
+}
+
+// runIn is run in the directory dir ("": the current one).
+func runIn(t *testing.T, dir string, stdin []byte, name string, args ...string) result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir = dir
 	cmd.Stdin = bytes.NewReader(stdin)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
