@@ -1,6 +1,7 @@
 package fn
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,8 +23,16 @@ func ingressObjects(gp *krm.GatewayPattern, values *krm.ChartValues) []*mapping 
 		servers = append(servers, ingressServer(s))
 	}
 	out := []*mapping{g.gateway(servers)}
+	names := map[string]bool{}
 	for _, vs := range ingressVirtualServices(in) {
-		out = append(out, g.virtualService(vs))
+		// Names come from the first host; hosts such as a-b.example.com and a.b-example.com give
+		// the same one, so later ones are numbered.
+		name := g.name + "-" + krm.LabelSlug(vs.hosts[0])
+		for i := 2; names[name]; i++ {
+			name = fmt.Sprintf("%s-%s-%d", g.name, krm.LabelSlug(vs.hosts[0]), i)
+		}
+		names[name] = true
+		out = append(out, g.virtualService(name, vs))
 	}
 	return out
 }
@@ -106,7 +115,7 @@ func servesAny(s krm.IngressServer, hosts []string) bool {
 	return false
 }
 
-func (g istioGateway) virtualService(vs hostRoutes) *mapping {
+func (g istioGateway) virtualService(name string, vs hostRoutes) *mapping {
 	spec := newMapping().set("hosts", vs.hosts).set("gateways", []string{g.name})
 	if len(vs.passthroughPorts) > 0 {
 		// PASSTHROUGH: the gateway sees only the SNI, so one destination per host set.
@@ -127,5 +136,5 @@ func (g istioGateway) virtualService(vs hostRoutes) *mapping {
 		}
 		spec.set("http", http)
 	}
-	return g.object("VirtualService", g.name+"-"+krm.HostSlug(vs.hosts[0]), spec)
+	return g.object("VirtualService", name, spec)
 }

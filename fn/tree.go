@@ -81,8 +81,12 @@ func (c *treeConverter) mapping(n *yaml.Node, path *field.Path, depth int) map[s
 			c.mergeKey(m, valueNode, path, depth)
 			continue
 		}
+		if keyNode.Kind != yaml.ScalarNode {
+			c.fail(path, "a key must be a string, not a list or an object; quote it")
+			continue
+		}
 		key, ok := scalarValue(keyNode).(string)
-		if keyNode.Kind != yaml.ScalarNode || !ok {
+		if !ok {
 			c.fail(path, fmt.Sprintf("key %q must be a string; quote it", keyNode.Value))
 			continue
 		}

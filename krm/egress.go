@@ -52,13 +52,13 @@ func (e *EgressSpec) HostGroups() []EgressHostGroup {
 			continue
 		}
 		index[key] = len(groups)
-		groups = append(groups, EgressHostGroup{Host: h.Host, Entries: []EgressHost{h}, Slug: labelSlug(h.Host)})
+		groups = append(groups, EgressHostGroup{Host: h.Host, Entries: []EgressHost{h}, Slug: LabelSlug(h.Host)})
 	}
 	return groups
 }
 
-// labelSlug is HostSlug cut to a DNS label (63 characters), with a hash of the host when cut.
-func labelSlug(host string) string {
+// LabelSlug is HostSlug cut to a DNS label (63 characters), with a hash of the host when cut.
+func LabelSlug(host string) string {
 	slug := HostSlug(host)
 	if len(slug) <= 50 {
 		return slug
@@ -92,9 +92,12 @@ func validateEgress(e *EgressSpec, path *field.Path, r *Report) {
 		if !slices.Contains(EgressProtocols, h.Protocol) {
 			r.Errors = append(r.Errors, field.NotSupported(p.Child("protocol"), h.Protocol, EgressProtocols))
 		}
-		if h.Port == 0 && h.Protocol == EgressTCP {
+		switch {
+		case h.Port == 0 && h.Protocol == EgressTCP:
 			r.Errors = append(r.Errors, field.Required(p.Child("port"), "TCP has no default port"))
-		} else {
+		case h.Port == 0 && !slices.Contains(EgressProtocols, h.Protocol):
+			// No default port for an unknown protocol: the protocol error says what is wrong.
+		default:
 			validatePort(h.Port, p.Child("port"), r)
 		}
 		if h.TLSOrigination && h.Protocol != EgressHTTP {
@@ -119,7 +122,7 @@ func validateEgress(e *EgressSpec, path *field.Path, r *Report) {
 		}
 		classes[key] = i
 		if h.Host != "" {
-			slug := labelSlug(h.Host)
+			slug := LabelSlug(h.Host)
 			if other, taken := slugs[slug]; taken && !strings.EqualFold(other, h.Host) {
 				r.errorf(p.Child("host"), h.Host, "%s and %s produce the same object names (%s); egress objects are named after their host", other, h.Host, slug)
 			}

@@ -45,15 +45,20 @@ func (gp *GatewayPattern) Validate() Report {
 	r.Errors = append(r.Errors, values.Errors...)
 	r.Warnings = append(r.Warnings, values.Warnings...)
 	r.Values = values.Values
+	// The pattern's checks of the values are not repeated where a value is already in error
+	// (service.ports: {http2: 80} is "must be a list", not also "does not expose port 443").
+	var pattern Report
 	if in := gp.Spec.Ingress; in != nil && gp.Spec.Pattern == Ingress {
-		validateIngressServicePorts(in, r.Values, valuesPath, &r)
+		validateIngressServicePorts(in, r.Values, valuesPath, &pattern)
 	}
 	if e := gp.Spec.Egress; e != nil && gp.Spec.Pattern == Egress {
-		validateEgressServicePorts(e, r.Values, valuesPath, &r)
+		validateEgressServicePorts(e, r.Values, valuesPath, &pattern)
 	}
 	if gp.Spec.Pattern == EastWest {
-		validateEastWestValues(gp.EastWestBlock(), gp.Spec.Values, r.Values, valuesPath, &r)
+		validateEastWestValues(gp.EastWestBlock(), gp.Spec.Values, r.Values, valuesPath, &pattern)
 	}
+	r.Errors = append(r.Errors, withoutPaths(pattern.Errors, values.Errors)...)
+	r.Warnings = append(r.Warnings, withoutPaths(pattern.Warnings, values.Errors)...)
 	return r
 }
 
