@@ -45,6 +45,13 @@ lint:
 	$(E2E_GO) vet ./...
 	cd tests/container && $(GO) vet ./...
 
+# Whole-process benchmarks (bench/): our function vs helm template, a bare kyaml parse-and-write
+# and kustomize's helmCharts, as a table of medians and peak RSS. Not part of make test.
+# BENCH_FLAGS go to bench/runbench, e.g. BENCH_FLAGS='-runs 41 -large-runs 11'.
+.PHONY: bench
+bench: build
+	GO=$(GO) bench/run.sh $(BENCH_FLAGS)
+
 # ---- container image (see Dockerfile) -------------------------------------------------------
 IMAGE        ?= gateway-pattern:dev
 DOCKER       ?= docker
