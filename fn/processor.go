@@ -5,6 +5,8 @@ package fn
 import (
 	"fmt"
 	"io"
+	"strings"
+	"unicode/utf8"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
@@ -97,7 +99,7 @@ func toResults(report krm.Report, ref *yaml.ResourceIdentifier) framework.Result
 	var results framework.Results
 	for _, e := range report.Errors {
 		results = append(results, &framework.Result{
-			Message:     e.ErrorBody(),
+			Message:     errorMessage(e),
 			Severity:    framework.Error,
 			ResourceRef: ref,
 			Field:       &framework.Field{Path: e.Field},
@@ -133,4 +135,28 @@ func staleOwners(items []*yaml.RNode, self string) func(string) bool {
 		return func(string) bool { return false }
 	}
 	return func(owner string) bool { return !live[owner] }
+}
+
+// maxShownValue bounds the length of the value an error message quotes: a hostile or mistaken
+// value (a 50 MB string, a whole object where a string belongs) must not flood the results and
+// stderr; the field path says where it is.
+const maxShownValue = 200
+
+// errorMessage is e.ErrorBody() with the quoted value cut to maxShownValue bytes.
+func errorMessage(e *field.Error) string {
+	valueOnly := *e
+	valueOnly.Detail = ""
+	body := valueOnly.ErrorBody() // "Invalid value: <value>", or just "Required value"
+	prefix := e.Type.String() + ": "
+	if value, ok := strings.CutPrefix(body, prefix); ok && len(value) > maxShownValue {
+		cut := maxShownValue
+		for cut > 0 && !utf8.RuneStart(value[cut]) {
+			cut--
+		}
+		body = fmt.Sprintf("%s%s... (%d bytes)", prefix, value[:cut], len(value))
+	}
+	if e.Detail != "" {
+		body += ": " + e.Detail
+	}
+	return body
 }

@@ -1,0 +1,83 @@
+package fn
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"sigs.k8s.io/kustomize/kyaml/kio"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/gatewaypattern/gateway-pattern/krm"
+)
+
+// FuzzLoadConfig runs the config decoder alone on arbitrary functionConfig YAML: the document
+// tree conversion (duplicate keys, aliases, depth), strict decoding, defaulting and validation.
+// Whatever the input: no panic, every error names a field path, and a config with no error
+// resolves its chart values and generates its objects without a panic. The seed corpus is the
+// functionConfig of every golden case (../testdata/*/input.yaml) plus testdata/fuzz/FuzzLoadConfig.
+func FuzzLoadConfig(f *testing.F) {
+	inputs, _ := filepath.Glob("../testdata/*/input.yaml")
+	for _, file := range inputs {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		rw := &kio.ByteReadWriter{Reader: bytes.NewReader(data)}
+		if _, err := rw.Read(); err != nil || rw.FunctionConfig == nil {
+			continue
+		}
+		config, err := rw.FunctionConfig.String()
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add([]byte(config))
+	}
+	f.Fuzz(func(t *testing.T, input []byte) {
+		config, err := yaml.Parse(string(input))
+		if err != nil {
+			return
+		}
+		// Through the function's own entry point (kind and apiVersion checks included) ...
+		gp, report := loadConfig(config)
+		checkReport(t, gp, report)
+		// ... and straight into the decoder, whatever the kind.
+		tree, errs := toTree(config.YNode())
+		if len(errs) > 0 {
+			for _, e := range errs {
+				if e.Field == "" {
+					t.Fatalf("a tree error without a path: %v", e)
+				}
+			}
+			return
+		}
+		gp, report = krm.Load(tree)
+		checkReport(t, gp, report)
+	})
+}
+
+func checkReport(t *testing.T, gp *krm.GatewayPattern, report krm.Report) {
+	t.Helper()
+	for _, e := range append(report.Errors, report.Warnings...) {
+		if e.Field == "" {
+			t.Fatalf("a result without a field path: %v", e)
+		}
+	}
+	if len(report.Errors) > 0 {
+		return
+	}
+	if gp == nil || report.Values == nil {
+		t.Fatalf("no error, but no GatewayPattern or no values")
+	}
+	generated := build(gp, report.Values)
+	if len(generated) == 0 {
+		t.Fatalf("a valid GatewayPattern generated nothing")
+	}
+	for _, obj := range generated {
+		if _, err := obj.String(); err != nil {
+			t.Fatalf("a generated object does not serialize: %v", err)
+		}
+	}
+	notes(gp, report.Values)
+}
