@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -20,6 +21,9 @@ var goldenGlobs = []string{
 	"../../testdata/*/expected.yaml",
 	"../../examples/*/.expected/kustomize.yaml",
 }
+
+// failedRun matches the error results of a ResourceList as kyaml writes them.
+var failedRun = regexp.MustCompile(`(?m)^  severity: error$`)
 
 func TestGoldenOutputsAreValid(t *testing.T) {
 	var files []string
@@ -37,6 +41,12 @@ func TestGoldenOutputsAreValid(t *testing.T) {
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		require.NoError(t, err)
+		// A failed run generates nothing (the golden test checks that its items come back
+		// unchanged), and its functionConfig may be YAML no strict parser accepts.
+		if failedRun.Match(data) {
+			t.Logf("%s: a failed run, nothing generated to check", f)
+			continue
+		}
 		var (
 			checked       int
 			passedThrough []string
