@@ -344,7 +344,7 @@ func (w workload) resources() *mapping {
 	out := newMapping()
 	for _, group := range []struct {
 		name    string
-		entries map[string]*krm.Scalar
+		entries map[string]*krm.Quantity
 	}{{"limits", w.v.Resources.Limits}, {"requests", w.v.Resources.Requests}} {
 		m := newMapping()
 		for _, name := range sortedKeys(group.entries) {

@@ -5,7 +5,6 @@ import (
 	"net/netip"
 	"slices"
 
-	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
@@ -91,7 +90,6 @@ func validateChartValues(v *ChartValues, path *field.Path, r *Report) {
 	validateAnnotations(v.Service.Annotations, path.Child("service", "annotations"), r)
 	validateService(v, path, r)
 	validateNetworkGatewayPortNames(v, path.Child("networkGatewayPorts"), r)
-	validateResources(v.Resources, path.Child("resources"), r)
 	validateAutoscaling(v.Autoscaling, path.Child("autoscaling"), r)
 	validatePodDisruptionBudget(v.PodDisruptionBudget, path.Child("podDisruptionBudget"), r)
 	validateEnvVarFrom(v, path.Child("envVarFrom"), r)
@@ -267,25 +265,6 @@ func validateNetworkGatewayPorts(v *ChartValues, path *field.Path, r *Report) {
 func checkPortNumber(port int32, path *field.Path, r *Report) {
 	for _, msg := range validation.IsValidPortNum(int(port)) {
 		r.errorf(path, port, "%s", msg)
-	}
-}
-
-// validateResources checks that every resource limit and request the chart renders (a set,
-// non-empty entry) is a Kubernetes quantity: the API server rejects the Deployment otherwise.
-func validateResources(res ResourceValues, path *field.Path, r *Report) {
-	for _, group := range []struct {
-		name    string
-		entries map[string]*Scalar
-	}{{"limits", res.Limits}, {"requests", res.Requests}} {
-		for _, name := range sortedKeys(group.entries) {
-			e := group.entries[name]
-			if e == nil || !truthy(e.Value) {
-				continue
-			}
-			if _, err := resource.ParseQuantity(e.String()); err != nil {
-				r.errorf(path.Child(group.name).Key(name), e.Value, "must be a quantity such as 500m, 2 or 1Gi")
-			}
-		}
 	}
 }
 

@@ -186,9 +186,9 @@ type ServicePort struct {
 // ResourceValues are the istio-proxy container's resources; an empty value drops that entry.
 type ResourceValues struct {
 	// Limits by resource name (cpu, memory, …). Default: cpu 2000m, memory 1024Mi.
-	Limits map[string]*Scalar `json:"limits"`
+	Limits map[string]*Quantity `json:"limits"`
 	// Requests by resource name (cpu, memory, …). Default: cpu 100m, memory 128Mi.
-	Requests map[string]*Scalar `json:"requests"`
+	Requests map[string]*Quantity `json:"requests"`
 }
 
 // AutoscalingValues is the chart's autoscaling block.

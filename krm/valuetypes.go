@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 
+	"k8s.io/apimachinery/pkg/api/resource"
+
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
@@ -71,6 +73,30 @@ func (s Scalar) String() string {
 		return strconv.FormatFloat(v, 'g', -1, 64)
 	}
 	return fmt.Sprint(s.Value)
+}
+
+// Quantity is a resource amount as the chart prints it (cpu: 500m, memory: 1Gi, cpu: 2): a string
+// or a number that Kubernetes reads as a quantity, or "" for none.
+type Quantity struct {
+	Scalar
+}
+
+// QuantityPattern is the grammar of a Kubernetes quantity, or "".
+const QuantityPattern = `^$|^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$`
+
+func (q *Quantity) decodeTree(v any, path *field.Path) field.ErrorList {
+	switch v.(type) {
+	case string, int, int64, uint64, float64:
+		q.Value = v
+	default:
+		return field.ErrorList{field.Invalid(path, v, "must be a quantity such as 500m, 2 or 1Gi")}
+	}
+	if text := q.String(); text != "" {
+		if _, err := resource.ParseQuantity(text); err != nil {
+			return field.ErrorList{field.Invalid(path, v, "must be a quantity such as 500m, 2 or 1Gi")}
+		}
+	}
+	return nil
 }
 
 // OptionalInt is an integer that may be unset: the chart writes an unset one as {} or null.

@@ -111,6 +111,9 @@ func (n *node) common(m map[string]any, render func(*node) map[string]any) {
 	if n.minimum != nil {
 		m["minimum"] = *n.minimum
 	}
+	if n.pattern != "" {
+		m["pattern"] = n.pattern
+	}
 	if n.minLength > 0 {
 		m["minLength"] = n.minLength
 	}

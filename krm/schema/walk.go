@@ -29,6 +29,7 @@ type node struct {
 	intOrString bool // an integer or a string (Kubernetes' IntOrString)
 	unsetObject bool // an integer, or {} for unset (krm.OptionalInt)
 	minimum     *int64
+	pattern     string // strings only
 	minLength   int
 	minItems    int
 }
@@ -58,6 +59,7 @@ var (
 	krmPkgPath     = reflect.TypeFor[krm.GatewayPattern]().PkgPath()
 	typeChartValue = reflect.TypeFor[krm.ChartValues]()
 	typeScalar     = reflect.TypeFor[krm.Scalar]()
+	typeQuantity   = reflect.TypeFor[krm.Quantity]()
 	typeOptional   = reflect.TypeFor[krm.OptionalInt]()
 	typeGlobal     = reflect.TypeFor[krm.GlobalValues]()
 	typeIntOrStr   = reflect.TypeFor[intstr.IntOrString]()
@@ -130,6 +132,8 @@ func (w *walker) schemaOf(t reflect.Type, at place) (*node, error) {
 		return &node{intOrString: true}, nil
 	case t == typeScalar:
 		return &node{types: []string{"string", "number", "boolean"}}, nil
+	case t == typeQuantity:
+		return &node{types: []string{"string", "number"}, pattern: krm.QuantityPattern}, nil
 	case t == typeOptional:
 		return &node{unsetObject: true, nullable: true}, nil
 	case t.Kind() == reflect.Struct && krm.DecodesItself(t):
