@@ -135,14 +135,13 @@ func (gp *GatewayPattern) validatePatternBlocks(r *Report) {
 	}
 }
 
+// validatePort checks a port the user must give: required, then in range.
 func validatePort(port int32, path *field.Path, r *Report) {
 	if port == 0 {
 		r.Errors = append(r.Errors, field.Required(path, "a port number between 1 and 65535"))
 		return
 	}
-	for _, msg := range validation.IsValidPortNum(int(port)) {
-		r.errorf(path, port, "%s", msg)
-	}
+	checkPortNumber(port, path, r)
 }
 
 // validateHost checks a host name as Istio accepts it: a DNS name, optionally with a leading
