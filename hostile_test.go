@@ -40,23 +40,27 @@ func TestHostileWholeInput(t *testing.T) {
 		name, input string
 		stderr      []string // every one must appear on stderr
 	}{
-		{"unclosed flow list", resourceListHead + "items: [\n" + egressConfig, []string{"MalformedYAMLError", "line 2"}},
-		{"tab indentation", resourceListHead + "items:\n\t- apiVersion: v1\n" + egressConfig, []string{"MalformedYAMLError", "line 4", "cannot start any token"}},
-		{"unterminated quote", resourceListHead + "items:\n- kind: \"ConfigMap\n" + egressConfig, []string{"MalformedYAMLError"}},
-		{"bad indentation", resourceListHead + "items:\n- apiVersion: v1\n   kind: ConfigMap\n" + egressConfig, []string{"MalformedYAMLError", "line"}},
-		{"mapping value in a plain scalar", resourceListHead + "items: []\n" + egressConfig + "    extra: a: b\n", []string{"MalformedYAMLError", "mapping values are not allowed"}},
-		{"unclosed flow map in the functionConfig", resourceListHead + "items: []\nfunctionConfig: {apiVersion: fn.gatewaypattern.dev/v1alpha1, kind: GatewayPattern\n", []string{"MalformedYAMLError"}},
-		{"undefined alias", resourceListHead + "items:\n- *missing\n" + egressConfig, []string{"MalformedYAMLError", "unknown anchor"}},
-		{"a list, not a ResourceList", "- a\n- b\n", []string{"expected MappingNode but got SequenceNode"}},
-		{"a scalar, not a ResourceList", "just some text\n", []string{"expected MappingNode but got ScalarNode"}},
-		{"an item that is a string", resourceListHead + "items:\n- just a string\n" + egressConfig, []string{"expected MappingNode but got ScalarNode"}},
-		{"an item that is an alias", resourceListHead + "items:\n- &a {apiVersion: v1, kind: ConfigMap, metadata: {name: x}}\n- *a\n" + egressConfig, []string{"expected MappingNode but got AliasNode"}},
-		{"invalid UTF-8 in an item", resourceListHead + "items:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: caf\xe9\n" + egressConfig, []string{"MalformedYAMLError", "UTF-8"}},
-		{"invalid UTF-8 in the functionConfig", resourceListHead + "items: []\n" + strings.Replace(egressConfig, "google.com", "goo\xffgle.com", 1), []string{"MalformedYAMLError", "UTF-8"}},
-		{"a lone continuation byte", resourceListHead + "items: []\n\x80\n" + egressConfig, []string{"MalformedYAMLError", "UTF-8"}},
-		{"a NUL byte", resourceListHead + "items: []\n" + strings.Replace(egressConfig, "google.com", "google\x00.com", 1), []string{"MalformedYAMLError"}},
-		{"empty input", "", []string{"functionConfig: Required value"}},
-		{"only a document separator", "---\n", []string{"functionConfig: Required value"}},
+		{"unclosed flow list", resourceListHead + "items: [\n" + egressConfig, []string{"is not valid YAML", "line 2"}},
+		{"tab indentation", resourceListHead + "items:\n\t- apiVersion: v1\n" + egressConfig, []string{"is not valid YAML", "line 4", "cannot start any token"}},
+		{"unterminated quote", resourceListHead + "items:\n- kind: \"ConfigMap\n" + egressConfig, []string{"is not valid YAML"}},
+		{"bad indentation", resourceListHead + "items:\n- apiVersion: v1\n   kind: ConfigMap\n" + egressConfig, []string{"is not valid YAML", "line"}},
+		{"mapping value in a plain scalar", resourceListHead + "items: []\n" + egressConfig + "    extra: a: b\n", []string{"is not valid YAML", "mapping values are not allowed"}},
+		{"unclosed flow map in the functionConfig", resourceListHead + "items: []\nfunctionConfig: {apiVersion: fn.gatewaypattern.dev/v1alpha1, kind: GatewayPattern\n", []string{"is not valid YAML"}},
+		{"undefined alias", resourceListHead + "items:\n- *missing\n" + egressConfig, []string{"is not valid YAML", "unknown anchor"}},
+		{"a list, not a ResourceList", "- a\n- b\n", []string{"not a ResourceList", "it is a YAML list, not a mapping"}},
+		{"a scalar, not a ResourceList", "just some text\n", []string{"not a ResourceList", "it is a YAML scalar value, not a mapping"}},
+		{"an item that is a string", resourceListHead + "items:\n- just a string\n" + egressConfig, []string{"[error] items[0]: every item must be a Kubernetes object (a YAML mapping); this one is a YAML scalar value"}},
+		{"an item that is an alias", resourceListHead + "items:\n- &a {apiVersion: v1, kind: ConfigMap, metadata: {name: x}}\n- *a\n" + egressConfig, []string{"[error] items[1]: every item must be a Kubernetes object (a YAML mapping); this one is a YAML alias"}},
+		{"invalid UTF-8 in an item", resourceListHead + "items:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: caf\xe9\n" + egressConfig, []string{"is not valid YAML", "UTF-8"}},
+		{"invalid UTF-8 in the functionConfig", resourceListHead + "items: []\n" + strings.Replace(egressConfig, "google.com", "goo\xffgle.com", 1), []string{"is not valid YAML", "UTF-8"}},
+		{"a lone continuation byte", resourceListHead + "items: []\n\x80\n" + egressConfig, []string{"is not valid YAML", "UTF-8"}},
+		{"a NUL byte", resourceListHead + "items: []\n" + strings.Replace(egressConfig, "google.com", "google\x00.com", 1), []string{"is not valid YAML"}},
+		{"empty input", "", []string{"not a ResourceList", "the input is empty"}},
+		{"only a document separator", "---\n", []string{"not a ResourceList", "the input is empty"}},
+		{"two documents", resourceListHead + "items: []\n" + egressConfig + "---\n" + resourceListHead + "items: []\n", []string{"not a ResourceList", "several YAML documents"}},
+		{"a stream of objects", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n", []string{"not a ResourceList", "several YAML documents"}},
+		{"a List", "apiVersion: v1\nkind: List\nitems: []\n", []string{"not a ResourceList", `it has kind "List" and apiVersion "v1"`}},
+		{"items that are not a list", resourceListHead + "items: {a: b}\n" + egressConfig, []string{"not a ResourceList", "its items are not a list"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out, stderr, code := runFunction([]byte(tc.input))
@@ -64,6 +68,13 @@ func TestHostileWholeInput(t *testing.T) {
 			assert.NotContains(t, stderr, "internal error")
 			for _, want := range tc.stderr {
 				assert.Contains(t, stderr, want)
+			}
+			// Nothing is lost: what is not a ResourceList comes back as it came, and a
+			// ResourceList comes back as it came with the results added at its end.
+			if strings.Contains(stderr, "not a ResourceList") {
+				assert.Equal(t, tc.input, string(out))
+			} else {
+				assert.True(t, strings.HasPrefix(string(out), tc.input), "output:\n%s", out)
 			}
 		})
 	}

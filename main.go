@@ -7,14 +7,10 @@
 package main
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 
-	"sigs.k8s.io/kustomize/kyaml/fn/framework"
-	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/gatewaypattern/gateway-pattern/fn"
@@ -34,50 +30,69 @@ func main() {
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	rw := &kio.ByteReadWriter{Reader: stdin, Writer: stdout, KeepReaderAnnotations: true, PreserveSeqIndent: true}
 	if len(args) > 0 {
 		if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 			fmt.Fprint(stdout, usage)
 			return 0
 		}
-		if err := standalone(rw, args); err != nil {
-			fmt.Fprintf(stderr, "gateway-pattern: %v\n", err)
-			return 1
-		}
+		return standalone(args, stdout, stderr)
 	}
-	err := framework.Execute(fn.Processor{Stderr: stderr}, rw)
-	if err == nil {
-		return 0
+	input, err := io.ReadAll(stdin)
+	if err != nil {
+		return fail(stderr, err)
 	}
-	var results framework.Results
-	if !errors.As(err, &results) { // the results are already on stderr
-		fmt.Fprintf(stderr, "gateway-pattern: %v\n", err)
+	rl, err := fn.ReadResourceList(input)
+	if err != nil {
+		// Whatever came in goes back out as it came: a function must never lose resources.
+		stdout.Write(input)
+		return fail(stderr, err)
 	}
-	return 1
+	failed := fn.Processor{Stderr: stderr}.Process(rl)
+	if err := rl.Write(stdout); err != nil {
+		return fail(stderr, err)
+	}
+	if failed {
+		return 1
+	}
+	return 0
 }
 
-// standalone sets rw up to read the functionConfig from a file and the resources from the other
-// files, and to write a plain stream of objects rather than a ResourceList.
-func standalone(rw *kio.ByteReadWriter, args []string) error {
-	config, err := os.ReadFile(args[0])
+// standalone reads the functionConfig from args[0] and the resources from the other files, and
+// writes a plain stream of objects rather than a ResourceList.
+func standalone(args []string, stdout, stderr io.Writer) int {
+	data, err := os.ReadFile(args[0])
 	if err != nil {
-		return err
+		return fail(stderr, err)
 	}
-	if rw.FunctionConfig, err = yaml.Parse(string(config)); err != nil {
-		return fmt.Errorf("%s: %w", args[0], err)
+	config, err := yaml.Parse(string(data))
+	if err != nil {
+		return fail(stderr, fmt.Errorf("%s: %w", args[0], err))
 	}
-	var resources bytes.Buffer
+	rl := &fn.ResourceList{FunctionConfig: config}
 	for _, file := range args[1:] {
 		data, err := os.ReadFile(file)
 		if err != nil {
-			return err
+			return fail(stderr, err)
 		}
-		resources.WriteString("---\n")
-		resources.Write(data)
-		resources.WriteString("\n")
+		objects, err := fn.ReadObjects(data)
+		if err != nil {
+			return fail(stderr, fmt.Errorf("%s: %w", file, err))
+		}
+		rl.Items = append(rl.Items, objects...)
 	}
-	rw.Reader = &resources
-	rw.NoWrap = true
-	rw.KeepReaderAnnotations = false
-	return nil
+	failed := fn.Processor{Stderr: stderr}.Process(rl)
+	if err := fn.WriteObjects(stdout, rl.Items); err != nil {
+		return fail(stderr, err)
+	}
+	if failed {
+		return 1
+	}
+	return 0
+}
+
+// fail reports an error that is not a result (the input cannot be read at all) the way results
+// are reported on stderr, and gives the exit code.
+func fail(stderr io.Writer, err error) int {
+	fmt.Fprintln(stderr, fn.Result{Severity: fn.Error, Message: err.Error()}.String())
+	return 1
 }

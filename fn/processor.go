@@ -9,46 +9,45 @@ import (
 	"unicode/utf8"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
-	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/gatewaypattern/gateway-pattern/krm"
 )
 
-// Processor is the function as a kyaml framework.ResourceListProcessor.
+// Processor is the function: it turns a ResourceList's GatewayPattern into objects.
 type Processor struct {
 	// Stderr receives every result as a line, since kustomize shows stderr and not results.
 	Stderr io.Writer
 }
 
 // Process generates the GatewayPattern's objects into rl.Items. On any error it leaves the items
-// exactly as they came, adds an error result per problem and returns the results as its error.
-func (p Processor) Process(rl *framework.ResourceList) (err error) {
+// exactly as they came and adds an error result per problem. It reports whether the run failed.
+func (p Processor) Process(rl *ResourceList) (failed bool) {
 	items := rl.Items
 	defer func() {
 		// A bug must not cost the user their resources: report it and give the items back.
 		if recovered := recover(); recovered != nil {
 			rl.Items = items
-			result := &framework.Result{Severity: framework.Error, Message: fmt.Sprintf("internal error, please report it: %v", recovered)}
+			result := &Result{Severity: Error, Message: fmt.Sprintf("internal error, please report it: %v", recovered)}
 			rl.Results = append(rl.Results, result)
 			if p.Stderr != nil {
 				fmt.Fprintln(p.Stderr, result.String())
 			}
-			err = framework.Results{result}
+			failed = true
 		}
 	}()
 	gp, report := loadConfig(rl.FunctionConfig)
 	ref := resourceRef(rl.FunctionConfig)
-	results := toResults(report, ref)
-	if len(report.Errors) == 0 {
+	results := append(checkItems(rl.Items), toResults(report, ref)...)
+	if !results.Failed() {
 		generated := build(gp, report.Values)
 		merged, mergeErr := mergeGenerated(rl.Items, generated, ownerID(gp), staleOwners(rl.Items, ownerID(gp)))
 		if mergeErr != nil {
-			results = append(results, &framework.Result{Message: mergeErr.Error(), Severity: framework.Error, ResourceRef: ref})
+			results = append(results, &Result{Message: mergeErr.Error(), Severity: Error, ResourceRef: ref})
 		} else {
 			rl.Items = merged
 			for _, note := range notes(gp, report.Values) {
-				results = append(results, &framework.Result{Message: note, Severity: framework.Info, ResourceRef: ref})
+				results = append(results, &Result{Message: note, Severity: Info, ResourceRef: ref})
 			}
 		}
 	}
@@ -58,10 +57,22 @@ func (p Processor) Process(rl *framework.ResourceList) (err error) {
 		}
 	}
 	rl.Results = append(rl.Results, results...)
-	if results.ExitCode() != 0 {
-		return results
+	return results.Failed()
+}
+
+// checkItems reports every item that is not a Kubernetes object.
+func checkItems(items []*yaml.RNode) Results {
+	var results Results
+	for i, item := range items {
+		if n := item.YNode(); n.Kind != yaml.MappingNode {
+			results = append(results, &Result{
+				Message:  fmt.Sprintf("every item must be a Kubernetes object (a YAML mapping); this one is a YAML %s", kindName(n)),
+				Severity: Error,
+				Field:    &Field{Path: fmt.Sprintf("items[%d]", i)},
+			})
+		}
 	}
-	return nil
+	return results
 }
 
 // loadConfig decodes, defaults and validates the functionConfig.
@@ -95,22 +106,22 @@ func resourceRef(config *yaml.RNode) *yaml.ResourceIdentifier {
 	}
 }
 
-func toResults(report krm.Report, ref *yaml.ResourceIdentifier) framework.Results {
-	var results framework.Results
+func toResults(report krm.Report, ref *yaml.ResourceIdentifier) Results {
+	var results Results
 	for _, e := range report.Errors {
-		results = append(results, &framework.Result{
+		results = append(results, &Result{
 			Message:     errorMessage(e),
-			Severity:    framework.Error,
+			Severity:    Error,
 			ResourceRef: ref,
-			Field:       &framework.Field{Path: e.Field},
+			Field:       &Field{Path: e.Field},
 		})
 	}
 	for _, w := range report.Warnings {
-		results = append(results, &framework.Result{
+		results = append(results, &Result{
 			Message:     w.Detail,
-			Severity:    framework.Warning,
+			Severity:    Warning,
 			ResourceRef: ref,
-			Field:       &framework.Field{Path: w.Field},
+			Field:       &Field{Path: w.Field},
 		})
 	}
 	return results

@@ -1,0 +1,215 @@
+package fn
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"unicode/utf16"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// ResourceList is the function's input and output: the wire format of the KRM functions
+// specification (kind ResourceList, apiVersion config.kubernetes.io/v1).
+type ResourceList struct {
+	Items          []*yaml.RNode
+	FunctionConfig *yaml.RNode
+	Results        Results
+
+	// source is the document the list was read from. Writing splices into it, so whatever the
+	// function leaves alone (items, functionConfig, comments, other fields) keeps its bytes.
+	source *source
+}
+
+// resourceListKind and resourceListAPIVersions name what a ResourceList input is; v1alpha1 is
+// the version older kustomize releases send.
+const resourceListKind = "ResourceList"
+
+var resourceListAPIVersions = map[string]bool{"config.kubernetes.io/v1": true, "config.kubernetes.io/v1alpha1": true}
+
+// NotAResourceListError is returned when the input is not one ResourceList: empty, not YAML, a
+// stream of several documents, or some other kind of object.
+type NotAResourceListError struct{ Reason string }
+
+func (e *NotAResourceListError) Error() string {
+	return "the input is not a ResourceList (kind ResourceList, apiVersion config.kubernetes.io/v1): " + e.Reason
+}
+
+// ReadResourceList parses a ResourceList. Items and functionConfig are parsed in full (a parse
+// is the only way to know where one YAML node ends), but nothing is re-encoded: see Write.
+func ReadResourceList(input []byte) (*ResourceList, error) {
+	notList := func(format string, args ...any) (*ResourceList, error) {
+		return nil, &NotAResourceListError{Reason: fmt.Sprintf(format, args...)}
+	}
+	input, err := toUTF8(input)
+	if err != nil {
+		return notList("%v", err)
+	}
+	if len(bytes.TrimSpace(input)) == 0 {
+		return notList("the input is empty")
+	}
+	decoder := yaml.NewDecoder(bytes.NewReader(input))
+	var doc yaml.Node
+	if err := decoder.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return notList("the input holds no YAML document")
+		}
+		return notList("it is not valid YAML: %v", err)
+	}
+	var next yaml.Node
+	for {
+		err := decoder.Decode(&next)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return notList("it is not valid YAML: %v", err)
+		}
+		if len(next.Content) > 0 && next.Content[0].Tag != yaml.NodeTagNull {
+			return notList("it holds several YAML documents; a ResourceList is one")
+		}
+	}
+	if len(doc.Content) == 0 || doc.Content[0].Tag == yaml.NodeTagNull {
+		return notList("the input is empty")
+	}
+	if doc.Content[0].Kind != yaml.MappingNode {
+		return notList("it is a YAML %s, not a mapping", kindName(doc.Content[0]))
+	}
+	top := doc.Content[0]
+	kind, apiVersion := scalarField(top, "kind"), scalarField(top, "apiVersion")
+	if kind != resourceListKind || !resourceListAPIVersions[apiVersion] {
+		return notList("it has kind %q and apiVersion %q", kind, apiVersion)
+	}
+	rl := &ResourceList{}
+	if items := fieldValue(top, "items"); items != nil {
+		switch {
+		case items.Kind == yaml.SequenceNode:
+			for _, item := range items.Content {
+				rl.Items = append(rl.Items, yaml.NewRNode(item))
+			}
+		case items.Tag != yaml.NodeTagNull:
+			return notList("its items are not a list")
+		}
+	}
+	if config := fieldValue(top, "functionConfig"); config != nil && config.Tag != yaml.NodeTagNull {
+		rl.FunctionConfig = yaml.NewRNode(config)
+	}
+	rl.source = newSource(input, top)
+	return rl, nil
+}
+
+// Write writes the list: the input document with its items and results replaced. Items that
+// came in are written as the bytes they came as; only generated items and results are encoded.
+func (rl *ResourceList) Write(w io.Writer) error {
+	results, err := encodeResults(rl.Results)
+	if err != nil {
+		return err
+	}
+	out, err := rl.source.rewrite(rl.Items, results)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(out)
+	return err
+}
+
+// encodeResults turns results into a YAML sequence node, or nil when there are none.
+func encodeResults(results Results) (*yaml.Node, error) {
+	if len(results) == 0 {
+		return nil, nil
+	}
+	var node yaml.Node
+	if err := node.Encode(results); err != nil {
+		return nil, err
+	}
+	return &node, nil
+}
+
+// WriteObjects writes objects as a stream of YAML documents separated by "---", for the
+// standalone command line.
+func WriteObjects(w io.Writer, objects []*yaml.RNode) error {
+	encoder := yaml.NewEncoder(w)
+	for _, obj := range objects {
+		if err := encoder.Encode(obj.Document()); err != nil {
+			return err
+		}
+	}
+	return encoder.Close()
+}
+
+// ReadObjects reads a stream of YAML documents, skipping empty ones.
+func ReadObjects(input []byte) ([]*yaml.RNode, error) {
+	decoder := yaml.NewDecoder(bytes.NewReader(input))
+	var objects []*yaml.RNode
+	for {
+		var doc yaml.Node
+		err := decoder.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			return objects, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(doc.Content) == 0 || doc.Content[0].Tag == yaml.NodeTagNull {
+			continue
+		}
+		objects = append(objects, yaml.NewRNode(doc.Content[0]))
+	}
+}
+
+// toUTF8 returns input as UTF-8 without a byte order mark. YAML may come as UTF-16 with a byte
+// order mark; it is read as UTF-8 from then on, since splicing counts bytes.
+func toUTF8(input []byte) ([]byte, error) {
+	if rest, ok := bytes.CutPrefix(input, []byte("\xef\xbb\xbf")); ok {
+		return rest, nil
+	}
+	var order binary.ByteOrder
+	switch {
+	case bytes.HasPrefix(input, []byte("\xff\xfe")):
+		order = binary.LittleEndian
+	case bytes.HasPrefix(input, []byte("\xfe\xff")):
+		order = binary.BigEndian
+	default:
+		return input, nil
+	}
+	input = input[2:]
+	if len(input)%2 != 0 {
+		return nil, errors.New("it is UTF-16 with an odd number of bytes")
+	}
+	units := make([]uint16, len(input)/2)
+	for i := range units {
+		units[i] = order.Uint16(input[2*i:])
+	}
+	return []byte(string(utf16.Decode(units))), nil
+}
+
+// kindName names the kind of a YAML node for messages.
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return "list"
+	case yaml.ScalarNode:
+		return "scalar value"
+	case yaml.AliasNode:
+		return "alias"
+	}
+	return "mapping"
+}
+
+// fieldValue returns the value of key in mapping m, or nil.
+func fieldValue(m *yaml.Node, key string) *yaml.Node {
+	if i := indexOfKey(m, key); i >= 0 {
+		return m.Content[i+1]
+	}
+	return nil
+}
+
+// scalarField returns the value of key in m when it is a scalar, or "".
+func scalarField(m *yaml.Node, key string) string {
+	if v := fieldValue(m, key); v != nil && v.Kind == yaml.ScalarNode {
+		return v.Value
+	}
+	return ""
+}

@@ -1,0 +1,330 @@
+package fn
+
+import (
+	"bytes"
+	"slices"
+	"strings"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// source is a ResourceList document as it was read, with the places of its top-level fields and
+// of its items, so that writing can splice new text in and copy everything else byte for byte.
+//
+// The YAML parser reports where each node starts (line and column), not where it ends, so the
+// places are found from starts: in a block mapping every key starts a line, and in a block
+// sequence every item starts on the line of its "-" indicator. A field's text runs from its key's
+// line to the next key's line; an item's text runs from its "-" line to the next item's. Comment
+// and blank lines at the end of such a stretch that are indented no deeper than its key or "-"
+// are its trailer: they introduce what follows and stay where they are when the item is removed.
+type source struct {
+	text  []byte
+	lines []int // lines[i] is the offset of line i+1 (the parser counts lines from 1)
+	top   *yaml.Node
+	// block is false when the document is written in flow style (JSON, say): then no text can
+	// be spliced and the whole document is encoded again.
+	block bool
+	// indent is the column of the top-level keys (0 unless the whole document is indented).
+	indent int
+	// end is where the document ends: at a "---" or "..." line, or at the end of the input.
+	end int
+	// fields maps each top-level key to the stretch of text from its line to the next key's.
+	fields map[string]span
+	// items is set when items is a block sequence: each item's stretch of text.
+	items *blockItems
+}
+
+// span is a stretch of the text: [start, end), with [end-trailer, end) its trailer.
+type span struct{ start, body, end int }
+
+type blockItems struct {
+	indent int // the column of the "-" indicators
+	spans  map[*yaml.Node]span
+}
+
+func newSource(text []byte, top *yaml.Node) *source {
+	s := &source{text: text, top: top, lines: lineStarts(text), fields: map[string]span{}}
+	s.block = top.Style&yaml.FlowStyle == 0
+	if !s.block {
+		return s
+	}
+	s.indent = top.Column - 1
+	lastKeyLine := top.Line
+	if n := len(top.Content); n >= 2 {
+		lastKeyLine = top.Content[n-2].Line
+	}
+	s.end = s.documentEnd(lastKeyLine)
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		start := s.lineStart(top.Content[i].Line)
+		end := s.end
+		if i+2 < len(top.Content) {
+			end = s.lineStart(top.Content[i+2].Line)
+		}
+		s.fields[top.Content[i].Value] = s.withTrailer(start, end, s.indent)
+	}
+	if items := fieldValue(top, "items"); items != nil && items.Kind == yaml.SequenceNode &&
+		items.Style&yaml.FlowStyle == 0 && len(items.Content) > 0 {
+		s.items = s.findItems(items, s.fields["items"].body)
+	}
+	return s
+}
+
+// findItems finds the stretch of each item of a block sequence whose text ends at end. It gives
+// up (returns nil) on anything but one item per "-" line.
+func (s *source) findItems(seq *yaml.Node, end int) *blockItems {
+	b := &blockItems{indent: seq.Column - 1, spans: map[*yaml.Node]span{}}
+	starts := make([]int, len(seq.Content))
+	for i, item := range seq.Content {
+		line := item.Line
+		for line > seq.Line && !s.isDashLine(line, b.indent) {
+			line--
+		}
+		if !s.isDashLine(line, b.indent) || (i > 0 && s.lineStart(line) <= starts[i-1]) {
+			return nil
+		}
+		starts[i] = s.lineStart(line)
+	}
+	for i, item := range seq.Content {
+		itemEnd := end
+		if i+1 < len(starts) {
+			itemEnd = starts[i+1]
+		}
+		if itemEnd <= starts[i] {
+			return nil
+		}
+		b.spans[item] = s.withTrailer(starts[i], itemEnd, b.indent)
+	}
+	return b
+}
+
+// rewrite returns the document with items and results in place of its own. A nil results
+// removes the document's results.
+func (s *source) rewrite(items []*yaml.RNode, results *yaml.Node) ([]byte, error) {
+	if !s.block {
+		return s.reencode(items, results)
+	}
+	var out bytes.Buffer
+	out.Grow(len(s.text) + len(s.text)/8)
+	type edit struct {
+		span
+		text []byte
+	}
+	var edits []edit
+	itemsField, hasItems := s.fields["items"]
+	switch {
+	case s.items != nil && len(items) > 0:
+		text, err := s.items.splice(s.text, items)
+		if err != nil {
+			return nil, err
+		}
+		first := s.items.spans[fieldValue(s.top, "items").Content[0]].start
+		edits = append(edits, edit{span{first, itemsField.body, itemsField.body}, text})
+	case hasItems || len(items) > 0:
+		text, err := encodeField("items", itemsNode(items), s.indent)
+		if err != nil {
+			return nil, err
+		}
+		if !hasItems {
+			itemsField = span{s.end, s.end, s.end}
+		}
+		edits = append(edits, edit{span{itemsField.start, itemsField.body, itemsField.body}, text})
+	}
+	resultsField, hasResults := s.fields["results"]
+	if hasResults || results != nil {
+		var text []byte
+		if results != nil {
+			var err error
+			if text, err = encodeField("results", results, s.indent); err != nil {
+				return nil, err
+			}
+		}
+		if !hasResults {
+			resultsField = span{s.end, s.end, s.end}
+		}
+		edits = append(edits, edit{span{resultsField.start, resultsField.body, resultsField.body}, text})
+	}
+	slices.SortStableFunc(edits, func(a, b edit) int { return a.start - b.start })
+	at := 0
+	for _, e := range edits {
+		out.Write(s.text[at:e.start])
+		if len(e.text) > 0 && out.Len() > 0 && out.Bytes()[out.Len()-1] != '\n' {
+			out.WriteByte('\n')
+		}
+		out.Write(e.text)
+		at = e.body
+	}
+	out.Write(s.text[at:])
+	return out.Bytes(), nil
+}
+
+// splice writes the items: those that came in as their own text, new ones encoded. An item
+// that is gone leaves its trailer behind; new items go before the trailer of the item they
+// follow, since a trailer introduces what comes next.
+func (b *blockItems) splice(text []byte, items []*yaml.RNode) ([]byte, error) {
+	var out, trailers bytes.Buffer
+	var fresh []*yaml.Node
+	flush := func() error {
+		if len(fresh) == 0 {
+			return nil
+		}
+		encoded, err := encodeIndented(&yaml.Node{Kind: yaml.SequenceNode, Content: fresh}, b.indent)
+		if err != nil {
+			return err
+		}
+		out.Write(encoded)
+		fresh = fresh[:0]
+		return nil
+	}
+	for _, item := range items {
+		sp, ok := b.spans[item.YNode()]
+		if !ok {
+			fresh = append(fresh, item.YNode())
+			continue
+		}
+		if err := flush(); err != nil {
+			return nil, err
+		}
+		out.Write(trailers.Bytes())
+		trailers.Reset()
+		out.Write(text[sp.start:sp.body])
+		trailers.Write(text[sp.body:sp.end])
+	}
+	if err := flush(); err != nil {
+		return nil, err
+	}
+	out.Write(trailers.Bytes())
+	return out.Bytes(), nil
+}
+
+// reencode writes a flow-style document (JSON, say) again as YAML from its parsed nodes.
+func (s *source) reencode(items []*yaml.RNode, results *yaml.Node) ([]byte, error) {
+	top := &yaml.Node{Kind: yaml.MappingNode, Tag: s.top.Tag, Content: slices.Clone(s.top.Content)}
+	setField(top, "items", itemsNode(items))
+	if results != nil {
+		setField(top, "results", results)
+	} else if i := indexOfKey(top, "results"); i >= 0 {
+		top.Content = slices.Delete(top.Content, i, i+2)
+	}
+	return encodeIndented(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{top}}, 0)
+}
+
+func setField(m *yaml.Node, key string, value *yaml.Node) {
+	if i := indexOfKey(m, key); i >= 0 {
+		m.Content[i+1] = value
+		return
+	}
+	m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: key}, value)
+}
+
+func itemsNode(items []*yaml.RNode) *yaml.Node {
+	seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: yaml.NodeTagSeq}
+	for _, item := range items {
+		seq.Content = append(seq.Content, item.YNode())
+	}
+	if len(items) == 0 {
+		seq.Style = yaml.FlowStyle
+	}
+	return seq
+}
+
+// encodeField encodes "key: value" as a top-level field indented by indent columns.
+func encodeField(key string, value *yaml.Node, indent int) ([]byte, error) {
+	m := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{{Kind: yaml.ScalarNode, Value: key}, value}}
+	return encodeIndented(m, indent)
+}
+
+// encodeIndented encodes node as kyaml does (two-space indentation, sequences not indented
+// under their key) and indents every line by indent columns. Indenting every line alike keeps
+// block scalars' contents, whose indentation is relative.
+func encodeIndented(node *yaml.Node, indent int) ([]byte, error) {
+	var buf bytes.Buffer
+	encoder := yaml.NewEncoder(&buf)
+	if err := encoder.Encode(node); err != nil {
+		return nil, err
+	}
+	if err := encoder.Close(); err != nil {
+		return nil, err
+	}
+	if indent == 0 {
+		return buf.Bytes(), nil
+	}
+	pad := strings.Repeat(" ", indent)
+	var out bytes.Buffer
+	for line := range bytes.Lines(buf.Bytes()) {
+		if len(bytes.TrimRight(line, "\n")) > 0 {
+			out.WriteString(pad)
+		}
+		out.Write(line)
+	}
+	return out.Bytes(), nil
+}
+
+// lineStarts returns the offset of the start of every line of text.
+func lineStarts(text []byte) []int {
+	starts := make([]int, 1, bytes.Count(text, []byte{'\n'})+1)
+	for i, c := range text {
+		if c == '\n' && i+1 < len(text) {
+			starts = append(starts, i+1)
+		}
+	}
+	return starts
+}
+
+// lineStart is the offset of line n (counted from 1); past the last line it is the end of text.
+func (s *source) lineStart(n int) int {
+	if n-1 < len(s.lines) {
+		return s.lines[n-1]
+	}
+	return len(s.text)
+}
+
+// line returns line n (counted from 1) without its line break.
+func (s *source) line(n int) []byte {
+	line := s.text[s.lineStart(n):s.lineStart(n+1)]
+	return bytes.TrimRight(line, "\r\n")
+}
+
+// isDashLine reports whether line n holds a sequence item's "-" at column indent.
+func (s *source) isDashLine(n, indent int) bool {
+	line := s.line(n)
+	if len(line) <= indent || line[indent] != '-' || len(bytes.TrimLeft(line[:indent], " ")) > 0 {
+		return false
+	}
+	return len(line) == indent+1 || line[indent+1] == ' ' || line[indent+1] == '\t'
+}
+
+// documentEnd is the offset of the first "---" or "..." line after line from, or the end of
+// the text.
+func (s *source) documentEnd(from int) int {
+	for n := from + 1; n <= len(s.lines); n++ {
+		line := s.line(n)
+		for _, marker := range []string{"---", "..."} {
+			if rest, ok := bytes.CutPrefix(line, []byte(marker)); ok && (len(rest) == 0 || rest[0] == ' ' || rest[0] == '\t') {
+				return s.lineStart(n)
+			}
+		}
+	}
+	return len(s.text)
+}
+
+// withTrailer returns the span [start, end) with its trailer: the blank lines and the comment
+// lines indented no deeper than indent at its end.
+func (s *source) withTrailer(start, end, indent int) span {
+	body := end
+	for body > start {
+		lineStart := start
+		if i := bytes.LastIndexByte(s.text[start:body-1], '\n'); i >= 0 {
+			lineStart = start + i + 1
+		}
+		if lineStart == start {
+			break // the first line (a key or a "-") is never a trailer
+		}
+		line := bytes.TrimRight(s.text[lineStart:body], "\r\n")
+		content := bytes.TrimLeft(line, " \t")
+		if len(content) > 0 && (content[0] != '#' || len(line)-len(content) > indent) {
+			break
+		}
+		body = lineStart
+	}
+	return span{start: start, body: body, end: end}
+}
