@@ -11,8 +11,6 @@ import (
 	"io"
 	"os"
 
-	"sigs.k8s.io/kustomize/kyaml/yaml"
-
 	"github.com/gatewaypattern/gateway-pattern/fn"
 )
 
@@ -64,11 +62,14 @@ func standalone(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
-	config, err := yaml.Parse(string(data))
+	configs, err := fn.ReadObjects(data)
 	if err != nil {
 		return fail(stderr, fmt.Errorf("%s: %w", args[0], err))
 	}
-	rl := &fn.ResourceList{FunctionConfig: config}
+	if len(configs) != 1 {
+		return fail(stderr, fmt.Errorf("%s: holds %d YAML documents; a functionConfig is one", args[0], len(configs)))
+	}
+	rl := &fn.ResourceList{FunctionConfig: configs[0]}
 	for _, file := range args[1:] {
 		data, err := os.ReadFile(file)
 		if err != nil {

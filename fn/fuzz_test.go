@@ -1,13 +1,11 @@
 package fn
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
 
-	"sigs.k8s.io/kustomize/kyaml/kio"
-	"sigs.k8s.io/kustomize/kyaml/yaml"
+	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/gatewaypattern/gateway-pattern/krm"
 )
@@ -24,26 +22,27 @@ func FuzzLoadConfig(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
-		rw := &kio.ByteReadWriter{Reader: bytes.NewReader(data)}
-		if _, err := rw.Read(); err != nil || rw.FunctionConfig == nil {
+		rl, err := ReadResourceList(data)
+		if err != nil || rl.FunctionConfig == nil {
 			continue
 		}
-		config, err := rw.FunctionConfig.String()
+		config, err := yaml.Marshal(rl.FunctionConfig)
 		if err != nil {
 			f.Fatal(err)
 		}
-		f.Add([]byte(config))
+		f.Add(config)
 	}
 	f.Fuzz(func(t *testing.T, input []byte) {
-		config, err := yaml.Parse(string(input))
-		if err != nil {
+		var doc yaml.Node
+		if err := yaml.Unmarshal(input, &doc); err != nil || len(doc.Content) == 0 {
 			return
 		}
+		config := doc.Content[0]
 		// Through the function's own entry point (kind and apiVersion checks included) ...
 		gp, report := loadConfig(config)
 		checkReport(t, gp, report)
 		// ... and straight into the decoder, whatever the kind.
-		tree, errs := toTree(config.YNode())
+		tree, errs := toTree(config)
 		if len(errs) > 0 {
 			for _, e := range errs {
 				if e.Field == "" {
@@ -75,7 +74,7 @@ func checkReport(t *testing.T, gp *krm.GatewayPattern, report krm.Report) {
 		t.Fatalf("a valid GatewayPattern generated nothing")
 	}
 	for _, obj := range generated {
-		if _, err := obj.String(); err != nil {
+		if _, err := yaml.Marshal(obj); err != nil {
 			t.Fatalf("a generated object does not serialize: %v", err)
 		}
 	}

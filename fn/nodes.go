@@ -1,16 +1,16 @@
 package fn
 
-import "sigs.k8s.io/kustomize/kyaml/yaml"
+import yaml "go.yaml.in/yaml/v3"
 
-// Safe readers of arbitrary items: kyaml's accessors (GetKind, GetLabels, …) assume well-formed
-// objects and panic on, say, a metadata that is a list. These return "" or nil instead.
+// Safe readers of arbitrary items: an item may be any YAML (a metadata that is a list, say), so
+// these return "" or nil rather than assume a well-formed object.
 
 // lookup returns the node at path under the object node, or nil.
-func lookup(node *yaml.RNode, path ...string) *yaml.Node {
+func lookup(node *yaml.Node, path ...string) *yaml.Node {
 	if node == nil {
 		return nil
 	}
-	n := node.YNode()
+	n := node
 	for _, key := range path {
 		if n == nil || n.Kind != yaml.MappingNode {
 			return nil
@@ -25,7 +25,7 @@ func lookup(node *yaml.RNode, path ...string) *yaml.Node {
 }
 
 // stringAt returns the scalar at path, or "".
-func stringAt(node *yaml.RNode, path ...string) string {
+func stringAt(node *yaml.Node, path ...string) string {
 	if n := lookup(node, path...); n != nil && n.Kind == yaml.ScalarNode {
 		return n.Value
 	}
@@ -33,6 +33,6 @@ func stringAt(node *yaml.RNode, path ...string) string {
 }
 
 // isMapping reports whether a node is a YAML object.
-func isMapping(node *yaml.RNode) bool {
-	return node != nil && node.YNode() != nil && node.YNode().Kind == yaml.MappingNode
+func isMapping(node *yaml.Node) bool {
+	return node != nil && node.Kind == yaml.MappingNode
 }

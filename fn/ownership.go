@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"sigs.k8s.io/kustomize/kyaml/yaml"
+	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/gatewaypattern/gateway-pattern/krm"
 )
@@ -53,7 +53,7 @@ func indexOfKey(m *yaml.Node, key string) int {
 }
 
 // ownerOf returns the owner of an item the function generated, or "" for any other item.
-func ownerOf(item *yaml.RNode) string {
+func ownerOf(item *yaml.Node) string {
 	if stringAt(item, "metadata", "labels", ManagedByLabel) != ManagedByValue {
 		return ""
 	}
@@ -61,7 +61,7 @@ func ownerOf(item *yaml.RNode) string {
 }
 
 // objectKey identifies an object for collision checks: group, kind, namespace and name.
-func objectKey(item *yaml.RNode) string {
+func objectKey(item *yaml.Node) string {
 	apiVersion, group := stringAt(item, "apiVersion"), ""
 	if i := strings.LastIndex(apiVersion, "/"); i >= 0 {
 		group = apiVersion[:i]
@@ -73,12 +73,12 @@ func objectKey(item *yaml.RNode) string {
 // objects take the place of the first old one (or go at the end), so a re-run on the function's
 // own output changes nothing. Every other item keeps its place and its bytes. stale reports
 // owners whose objects are to be removed too (GatewayPatterns renamed or deleted).
-func mergeGenerated(items, generated []*yaml.RNode, owner string, stale func(owner string) bool) ([]*yaml.RNode, error) {
+func mergeGenerated(items, generated []*yaml.Node, owner string, stale func(owner string) bool) ([]*yaml.Node, error) {
 	generatedKeys := map[string]bool{}
 	for _, obj := range generated {
 		generatedKeys[objectKey(obj)] = true
 	}
-	out := make([]*yaml.RNode, 0, len(items)+len(generated))
+	out := make([]*yaml.Node, 0, len(items)+len(generated))
 	insertAt := -1
 	for _, item := range items {
 		itemOwner := ownerOf(item)

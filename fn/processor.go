@@ -8,8 +8,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	yaml "go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/util/validation/field"
-	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/gatewaypattern/gateway-pattern/krm"
 )
@@ -61,10 +61,10 @@ func (p Processor) Process(rl *ResourceList) (failed bool) {
 }
 
 // checkItems reports every item that is not a Kubernetes object.
-func checkItems(items []*yaml.RNode) Results {
+func checkItems(items []*yaml.Node) Results {
 	var results Results
 	for i, item := range items {
-		if n := item.YNode(); n.Kind != yaml.MappingNode {
+		if n := item; n.Kind != yaml.MappingNode {
 			results = append(results, &Result{
 				Message:  fmt.Sprintf("every item must be a Kubernetes object (a YAML mapping); this one is a YAML %s", kindName(n)),
 				Severity: Error,
@@ -76,11 +76,11 @@ func checkItems(items []*yaml.RNode) Results {
 }
 
 // loadConfig decodes, defaults and validates the functionConfig.
-func loadConfig(config *yaml.RNode) (*krm.GatewayPattern, krm.Report) {
+func loadConfig(config *yaml.Node) (*krm.GatewayPattern, krm.Report) {
 	fail := func(err *field.Error) (*krm.GatewayPattern, krm.Report) {
 		return nil, krm.Report{Errors: field.ErrorList{err}}
 	}
-	if config == nil || config.IsNilOrEmpty() || !isMapping(config) {
+	if !isMapping(config) || len(config.Content) == 0 {
 		return fail(field.Required(field.NewPath("functionConfig"),
 			fmt.Sprintf("the function needs a %s (apiVersion %s) as its functionConfig", krm.Kind, krm.APIVersion)))
 	}
@@ -88,7 +88,7 @@ func loadConfig(config *yaml.RNode) (*krm.GatewayPattern, krm.Report) {
 		return fail(field.Invalid(field.NewPath("functionConfig"), apiVersion+"/"+kind,
 			fmt.Sprintf("the functionConfig must be a %s with apiVersion %s", krm.Kind, krm.APIVersion)))
 	}
-	tree, errs := toTree(config.YNode())
+	tree, errs := toTree(config)
 	if len(errs) > 0 {
 		return nil, krm.Report{Errors: errs}
 	}
@@ -96,17 +96,19 @@ func loadConfig(config *yaml.RNode) (*krm.GatewayPattern, krm.Report) {
 }
 
 // resourceRef points results at the GatewayPattern.
-func resourceRef(config *yaml.RNode) *yaml.ResourceIdentifier {
+func resourceRef(config *yaml.Node) *ResourceRef {
 	if stringAt(config, "kind") != krm.Kind {
 		return nil
 	}
-	return &yaml.ResourceIdentifier{
-		TypeMeta: yaml.TypeMeta{APIVersion: stringAt(config, "apiVersion"), Kind: krm.Kind},
-		NameMeta: yaml.NameMeta{Name: stringAt(config, "metadata", "name"), Namespace: stringAt(config, "metadata", "namespace")},
+	return &ResourceRef{
+		APIVersion: stringAt(config, "apiVersion"),
+		Kind:       krm.Kind,
+		Name:       stringAt(config, "metadata", "name"),
+		Namespace:  stringAt(config, "metadata", "namespace"),
 	}
 }
 
-func toResults(report krm.Report, ref *yaml.ResourceIdentifier) Results {
+func toResults(report krm.Report, ref *ResourceRef) Results {
 	var results Results
 	for _, e := range report.Errors {
 		results = append(results, &Result{
@@ -130,7 +132,7 @@ func toResults(report krm.Report, ref *yaml.ResourceIdentifier) Results {
 // staleOwners reports the owners whose GatewayPattern is gone. That is only knowable when the
 // GatewayPatterns are items themselves (a kpt package holds them): then an owner whose
 // GatewayPattern is not among the items was renamed or deleted, and its objects must go.
-func staleOwners(items []*yaml.RNode, self string) func(string) bool {
+func staleOwners(items []*yaml.Node, self string) func(string) bool {
 	live := map[string]bool{}
 	for _, item := range items {
 		if stringAt(item, "kind") != krm.Kind || stringAt(item, "apiVersion") != krm.APIVersion {

@@ -8,14 +8,14 @@ import (
 	"io"
 	"unicode/utf16"
 
-	"sigs.k8s.io/kustomize/kyaml/yaml"
+	yaml "go.yaml.in/yaml/v3"
 )
 
 // ResourceList is the function's input and output: the wire format of the KRM functions
 // specification (kind ResourceList, apiVersion config.kubernetes.io/v1).
 type ResourceList struct {
-	Items          []*yaml.RNode
-	FunctionConfig *yaml.RNode
+	Items          []*yaml.Node
+	FunctionConfig *yaml.Node
 	Results        Results
 
 	// source is the document the list was read from. Writing splices into it, so whatever the
@@ -67,11 +67,11 @@ func ReadResourceList(input []byte) (*ResourceList, error) {
 		if err != nil {
 			return notList("it is not valid YAML: %v", err)
 		}
-		if len(next.Content) > 0 && next.Content[0].Tag != yaml.NodeTagNull {
+		if len(next.Content) > 0 && next.Content[0].Tag != tagNull {
 			return notList("it holds several YAML documents; a ResourceList is one")
 		}
 	}
-	if len(doc.Content) == 0 || doc.Content[0].Tag == yaml.NodeTagNull {
+	if len(doc.Content) == 0 || doc.Content[0].Tag == tagNull {
 		return notList("the input is empty")
 	}
 	if doc.Content[0].Kind != yaml.MappingNode {
@@ -87,14 +87,14 @@ func ReadResourceList(input []byte) (*ResourceList, error) {
 		switch {
 		case items.Kind == yaml.SequenceNode:
 			for _, item := range items.Content {
-				rl.Items = append(rl.Items, yaml.NewRNode(item))
+				rl.Items = append(rl.Items, item)
 			}
-		case items.Tag != yaml.NodeTagNull:
+		case items.Tag != tagNull:
 			return notList("its items are not a list")
 		}
 	}
-	if config := fieldValue(top, "functionConfig"); config != nil && config.Tag != yaml.NodeTagNull {
-		rl.FunctionConfig = yaml.NewRNode(config)
+	if config := fieldValue(top, "functionConfig"); config != nil && config.Tag != tagNull {
+		rl.FunctionConfig = config
 	}
 	rl.source = newSource(input, top)
 	return rl, nil
@@ -129,10 +129,10 @@ func encodeResults(results Results) (*yaml.Node, error) {
 
 // WriteObjects writes objects as a stream of YAML documents separated by "---", for the
 // standalone command line.
-func WriteObjects(w io.Writer, objects []*yaml.RNode) error {
-	encoder := yaml.NewEncoder(w)
+func WriteObjects(w io.Writer, objects []*yaml.Node) error {
+	encoder := newEncoder(w)
 	for _, obj := range objects {
-		if err := encoder.Encode(obj.Document()); err != nil {
+		if err := encoder.Encode(obj); err != nil {
 			return err
 		}
 	}
@@ -140,9 +140,9 @@ func WriteObjects(w io.Writer, objects []*yaml.RNode) error {
 }
 
 // ReadObjects reads a stream of YAML documents, skipping empty ones.
-func ReadObjects(input []byte) ([]*yaml.RNode, error) {
+func ReadObjects(input []byte) ([]*yaml.Node, error) {
 	decoder := yaml.NewDecoder(bytes.NewReader(input))
-	var objects []*yaml.RNode
+	var objects []*yaml.Node
 	for {
 		var doc yaml.Node
 		err := decoder.Decode(&doc)
@@ -152,10 +152,10 @@ func ReadObjects(input []byte) ([]*yaml.RNode, error) {
 		if err != nil {
 			return nil, err
 		}
-		if len(doc.Content) == 0 || doc.Content[0].Tag == yaml.NodeTagNull {
+		if len(doc.Content) == 0 || doc.Content[0].Tag == tagNull {
 			continue
 		}
-		objects = append(objects, yaml.NewRNode(doc.Content[0]))
+		objects = append(objects, doc.Content[0])
 	}
 }
 

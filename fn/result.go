@@ -2,8 +2,6 @@ package fn
 
 import (
 	"strings"
-
-	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // Severity is how bad a Result is, as the KRM function specification spells it.
@@ -18,10 +16,18 @@ const (
 // Result is one entry of a ResourceList's results, in the shape the KRM function specification
 // (and kpt, which prints them) defines: a message, its severity, the resource and the field.
 type Result struct {
-	Message     string                   `yaml:"message,omitempty"`
-	Severity    Severity                 `yaml:"severity,omitempty"`
-	ResourceRef *yaml.ResourceIdentifier `yaml:"resourceRef,omitempty"`
-	Field       *Field                   `yaml:"field,omitempty"`
+	Message     string       `yaml:"message,omitempty"`
+	Severity    Severity     `yaml:"severity,omitempty"`
+	ResourceRef *ResourceRef `yaml:"resourceRef,omitempty"`
+	Field       *Field       `yaml:"field,omitempty"`
+}
+
+// ResourceRef names the object a Result is about.
+type ResourceRef struct {
+	APIVersion string `yaml:"apiVersion,omitempty"`
+	Kind       string `yaml:"kind,omitempty"`
+	Name       string `yaml:"name,omitempty"`
+	Namespace  string `yaml:"namespace,omitempty"`
 }
 
 // Field names the field of ResourceRef a Result is about.

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"sigs.k8s.io/kustomize/kyaml/yaml"
+	yaml "go.yaml.in/yaml/v3"
 )
 
 // source is a ResourceList document as it was read, with the places of its top-level fields and
@@ -99,7 +99,7 @@ func (s *source) findItems(seq *yaml.Node, end int) *blockItems {
 
 // rewrite returns the document with items and results in place of its own. A nil results
 // removes the document's results.
-func (s *source) rewrite(items []*yaml.RNode, results *yaml.Node) ([]byte, error) {
+func (s *source) rewrite(items []*yaml.Node, results *yaml.Node) ([]byte, error) {
 	if !s.block {
 		return s.reencode(items, results)
 	}
@@ -160,7 +160,7 @@ func (s *source) rewrite(items []*yaml.RNode, results *yaml.Node) ([]byte, error
 // splice writes the items: those that came in as their own text, new ones encoded. An item
 // that is gone leaves its trailer behind; new items go before the trailer of the item they
 // follow, since a trailer introduces what comes next.
-func (b *blockItems) splice(text []byte, items []*yaml.RNode) ([]byte, error) {
+func (b *blockItems) splice(text []byte, items []*yaml.Node) ([]byte, error) {
 	var out, trailers bytes.Buffer
 	var fresh []*yaml.Node
 	flush := func() error {
@@ -176,9 +176,9 @@ func (b *blockItems) splice(text []byte, items []*yaml.RNode) ([]byte, error) {
 		return nil
 	}
 	for _, item := range items {
-		sp, ok := b.spans[item.YNode()]
+		sp, ok := b.spans[item]
 		if !ok {
-			fresh = append(fresh, item.YNode())
+			fresh = append(fresh, item)
 			continue
 		}
 		if err := flush(); err != nil {
@@ -197,7 +197,7 @@ func (b *blockItems) splice(text []byte, items []*yaml.RNode) ([]byte, error) {
 }
 
 // reencode writes a flow-style document (JSON, say) again as YAML from its parsed nodes.
-func (s *source) reencode(items []*yaml.RNode, results *yaml.Node) ([]byte, error) {
+func (s *source) reencode(items []*yaml.Node, results *yaml.Node) ([]byte, error) {
 	top := &yaml.Node{Kind: yaml.MappingNode, Tag: s.top.Tag, Content: slices.Clone(s.top.Content)}
 	setField(top, "items", itemsNode(items))
 	if results != nil {
@@ -216,10 +216,10 @@ func setField(m *yaml.Node, key string, value *yaml.Node) {
 	m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: key}, value)
 }
 
-func itemsNode(items []*yaml.RNode) *yaml.Node {
-	seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: yaml.NodeTagSeq}
+func itemsNode(items []*yaml.Node) *yaml.Node {
+	seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: tagSeq}
 	for _, item := range items {
-		seq.Content = append(seq.Content, item.YNode())
+		seq.Content = append(seq.Content, item)
 	}
 	if len(items) == 0 {
 		seq.Style = yaml.FlowStyle
@@ -238,7 +238,7 @@ func encodeField(key string, value *yaml.Node, indent int) ([]byte, error) {
 // block scalars' contents, whose indentation is relative.
 func encodeIndented(node *yaml.Node, indent int) ([]byte, error) {
 	var buf bytes.Buffer
-	encoder := yaml.NewEncoder(&buf)
+	encoder := newEncoder(&buf)
 	if err := encoder.Encode(node); err != nil {
 		return nil, err
 	}

@@ -6,8 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	yaml "go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/util/validation/field"
-	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // Limits that keep a hostile functionConfig from exhausting the function: YAML aliases can
@@ -121,20 +121,20 @@ func (c *treeConverter) mergeKey(into map[string]any, v *yaml.Node, path *field.
 
 func scalarValue(n *yaml.Node) any {
 	switch n.ShortTag() {
-	case yaml.NodeTagNull:
+	case tagNull:
 		return nil
-	case yaml.NodeTagBool:
+	case tagBool:
 		b, err := strconv.ParseBool(strings.ToLower(n.Value))
 		if err == nil {
 			return b
 		}
-	case yaml.NodeTagInt:
+	case tagInt:
 		if i, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 64); err == nil {
 			if i >= math.MinInt && i <= math.MaxInt {
 				return int(i)
 			}
 		}
-	case yaml.NodeTagFloat:
+	case tagFloat:
 		if f, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64); err == nil {
 			return f
 		}

@@ -2,11 +2,32 @@ package fn
 
 import (
 	"fmt"
+	"io"
 	"sort"
 	"strconv"
 
-	"sigs.k8s.io/kustomize/kyaml/yaml"
+	yaml "go.yaml.in/yaml/v3"
 )
+
+// The YAML core schema's tags, as the parser resolves them.
+const (
+	tagNull   = "!!null"
+	tagBool   = "!!bool"
+	tagInt    = "!!int"
+	tagFloat  = "!!float"
+	tagString = "!!str"
+	tagSeq    = "!!seq"
+	tagMap    = "!!map"
+)
+
+// newEncoder returns a YAML encoder that writes as kyaml, kustomize and kpt do: two-space
+// indentation, and sequences not indented under their key.
+func newEncoder(w io.Writer) *yaml.Encoder {
+	encoder := yaml.NewEncoder(w)
+	encoder.SetIndent(2)
+	encoder.CompactSeqIndent()
+	return encoder
+}
 
 // mapping is a YAML object under construction. Keys keep the order they are first set in, so a
 // builder reads top to bottom like the manifest it writes.
@@ -15,7 +36,7 @@ type mapping struct {
 }
 
 func newMapping() *mapping {
-	return &mapping{node: &yaml.Node{Kind: yaml.MappingNode, Tag: yaml.NodeTagMap}}
+	return &mapping{node: &yaml.Node{Kind: yaml.MappingNode, Tag: tagMap}}
 }
 
 // set sets key to value (see toNode for the values it takes), replacing an earlier value in place.
@@ -27,7 +48,7 @@ func (m *mapping) set(key string, value any) *mapping {
 			return m
 		}
 	}
-	m.node.Content = append(m.node.Content, scalar(yaml.NodeTagString, key), v)
+	m.node.Content = append(m.node.Content, scalar(tagString, key), v)
 	return m
 }
 
@@ -76,7 +97,7 @@ func truthy(value any) bool {
 	case *mapping:
 		return v != nil && len(v.node.Content) > 0
 	case *yaml.Node:
-		return v != nil && (v.Kind != yaml.ScalarNode || v.ShortTag() != yaml.NodeTagNull)
+		return v != nil && (v.Kind != yaml.ScalarNode || v.ShortTag() != tagNull)
 	}
 	return true
 }
@@ -90,21 +111,21 @@ func toNode(value any) *yaml.Node {
 	case *mapping:
 		return v.node
 	case nil:
-		return scalar(yaml.NodeTagNull, "null")
+		return scalar(tagNull, "null")
 	case string:
-		return scalar(yaml.NodeTagString, v)
+		return scalar(tagString, v)
 	case bool:
-		return scalar(yaml.NodeTagBool, strconv.FormatBool(v))
+		return scalar(tagBool, strconv.FormatBool(v))
 	case int:
-		return scalar(yaml.NodeTagInt, strconv.Itoa(v))
+		return scalar(tagInt, strconv.Itoa(v))
 	case int32:
-		return scalar(yaml.NodeTagInt, strconv.FormatInt(int64(v), 10))
+		return scalar(tagInt, strconv.FormatInt(int64(v), 10))
 	case int64:
-		return scalar(yaml.NodeTagInt, strconv.FormatInt(v, 10))
+		return scalar(tagInt, strconv.FormatInt(v, 10))
 	case uint64:
-		return scalar(yaml.NodeTagInt, strconv.FormatUint(v, 10))
+		return scalar(tagInt, strconv.FormatUint(v, 10))
 	case float64:
-		return scalar(yaml.NodeTagFloat, strconv.FormatFloat(v, 'g', -1, 64))
+		return scalar(tagFloat, strconv.FormatFloat(v, 'g', -1, 64))
 	case []string:
 		seq := sequence()
 		for _, s := range v {
@@ -147,7 +168,7 @@ func toNode(value any) *yaml.Node {
 		return m.node
 	}
 	// Unreachable for document trees; print rather than fail.
-	return scalar(yaml.NodeTagString, fmt.Sprint(value))
+	return scalar(tagString, fmt.Sprint(value))
 }
 
 func scalar(tag, value string) *yaml.Node {
@@ -155,7 +176,7 @@ func scalar(tag, value string) *yaml.Node {
 }
 
 func sequence() *yaml.Node {
-	return &yaml.Node{Kind: yaml.SequenceNode, Tag: yaml.NodeTagSeq}
+	return &yaml.Node{Kind: yaml.SequenceNode, Tag: tagSeq}
 }
 
 // plain is a value the chart prints into its template without quotes, so YAML reads its type

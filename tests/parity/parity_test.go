@@ -31,16 +31,16 @@ func renderOurs(release, namespace string, values map[string]any) ([]map[string]
 	for _, n := range nodes {
 		// Our parser would silently keep the last of two equal keys; kustomize/kpt (yaml.v3) would
 		// reject the object, so a repeated key on our side is a bug of its own.
-		if dups := duplicateKeys(n.YNode(), ""); len(dups) > 0 {
-			return nil, fmt.Errorf("object repeats mapping keys %v:\n%s", dups, n.MustString())
-		}
-		s, err := n.String()
+		text, err := kyaml.Marshal(n)
 		if err != nil {
 			return nil, err
 		}
-		obj, err := parseObject([]byte(s))
+		if dups := duplicateKeys(n, ""); len(dups) > 0 {
+			return nil, fmt.Errorf("object repeats mapping keys %v:\n%s", dups, text)
+		}
+		obj, err := parseObject(text)
 		if err != nil {
-			return nil, fmt.Errorf("%w\n%s", err, s)
+			return nil, fmt.Errorf("%w\n%s", err, text)
 		}
 		objs = append(objs, obj)
 	}
