@@ -24,6 +24,7 @@ type treeDecoder interface {
 var (
 	treeDecoderType    = reflect.TypeFor[treeDecoder]()
 	jsonUnmarshalerTyp = reflect.TypeFor[json.Unmarshaler]()
+	rawType            = reflect.TypeFor[Raw]()
 )
 
 // decodeTree decodes the document tree v into the value dst points to.
@@ -32,6 +33,9 @@ func decodeTree(v any, dst any, path *field.Path) field.ErrorList {
 }
 
 func decodeValue(v any, dst reflect.Value, path *field.Path) field.ErrorList {
+	if dst.Type() == rawType {
+		panic("krm: a Raw value is decoded only as a struct field with a kube tag")
+	}
 	if dst.CanAddr() && dst.Addr().Type().Implements(treeDecoderType) {
 		return dst.Addr().Interface().(treeDecoder).decodeTree(v, path)
 	}
@@ -146,6 +150,11 @@ func decodeStruct(v any, dst reflect.Value, path *field.Path) field.ErrorList {
 			errs = append(errs, unknownField(path.Child(key), key, fields.names))
 			continue
 		}
+		if kubeType := fields.kube[key]; kubeType != "" {
+			raw := dst.FieldByIndex(index).Addr().Interface().(*Raw)
+			errs = append(errs, raw.decodeKube(m[key], kubeType, path.Child(key))...)
+			continue
+		}
 		errs = append(errs, decodeValue(m[key], dst.FieldByIndex(index), path.Child(key))...)
 	}
 	return errs
@@ -185,10 +194,11 @@ func decodeSlice(v any, dst reflect.Value, path *field.Path) field.ErrorList {
 }
 
 // fieldSet maps the JSON names of a struct's fields (embedded ",inline" structs flattened) to
-// their index paths.
+// their index paths, and the names of Raw fields to their kube tags.
 type fieldSet struct {
 	byName map[string][]int
 	names  []string
+	kube   map[string]string
 }
 
 // fieldSets caches structFields: the same types are decoded on every run.
@@ -198,7 +208,7 @@ func structFields(t reflect.Type) fieldSet {
 	if cached, ok := fieldSets.Load(t); ok {
 		return cached.(fieldSet)
 	}
-	set := fieldSet{byName: map[string][]int{}}
+	set := fieldSet{byName: map[string][]int{}, kube: map[string]string{}}
 	var walk func(t reflect.Type, prefix []int)
 	walk = func(t reflect.Type, prefix []int) {
 		for i := range t.NumField() {
@@ -217,6 +227,13 @@ func structFields(t reflect.Type) fieldSet {
 			}
 			set.byName[name] = index
 			set.names = append(set.names, name)
+			if f.Type == rawType {
+				kubeType := f.Tag.Get("kube")
+				if kubeType == "" {
+					panic(fmt.Sprintf("krm: Raw field %s.%s has no kube tag", t, f.Name))
+				}
+				set.kube[name] = kubeType
+			}
 		}
 	}
 	walk(t, nil)

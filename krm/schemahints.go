@@ -39,11 +39,8 @@ func withUnset(values []string) []string {
 	return append([]string{""}, values...)
 }
 
-// DecodesItself reports whether a value of type t decodes itself from the document tree (Raw,
-// Scalar, OptionalInt, GlobalValues) instead of field by field: its shape is not its Go fields.
+// DecodesItself reports whether a value of type t decodes itself from the document tree
+// (Scalar, OptionalInt, GlobalValues) instead of field by field: its shape is not its Go fields.
 func DecodesItself(t reflect.Type) bool {
 	return reflect.PointerTo(t).Implements(treeDecoderType)
 }
-
-// SchemaType is T, the Kubernetes type a Raw value is checked against.
-func (Raw[T]) SchemaType() reflect.Type { return reflect.TypeFor[T]() }

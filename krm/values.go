@@ -1,9 +1,6 @@
 package krm
 
 import (
-	appsv1 "k8s.io/api/apps/v1"
-	autoscalingv2 "k8s.io/api/autoscaling/v2"
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
@@ -30,10 +27,10 @@ type ChartValues struct {
 	PodAnnotations map[string]string `json:"podAnnotations"`
 	// SecurityContext of the pod. Default: unset, which lets the gateway bind ports below 1024
 	// through the net.ipv4.ip_unprivileged_port_start=0 sysctl.
-	SecurityContext Raw[corev1.PodSecurityContext] `json:"securityContext"`
+	SecurityContext Raw `json:"securityContext" kube:"core/v1.PodSecurityContext"`
 	// ContainerSecurityContext of the istio-proxy container. Default: unset, which drops every
 	// capability and runs non-root with a read-only root filesystem.
-	ContainerSecurityContext Raw[corev1.SecurityContext] `json:"containerSecurityContext"`
+	ContainerSecurityContext Raw `json:"containerSecurityContext" kube:"core/v1.SecurityContext"`
 	// Service in front of the gateway pods.
 	Service ServiceValues `json:"service"`
 	// Resources of the istio-proxy container. Default: requests 100m/128Mi, limits 2000m/1024Mi.
@@ -44,13 +41,13 @@ type ChartValues struct {
 	// Env adds environment variables to the istio-proxy container; every value becomes a string.
 	Env map[string]Scalar `json:"env"`
 	// EnvVarFrom adds full environment variable entries (with valueFrom) to the container.
-	EnvVarFrom Raw[[]corev1.EnvVar] `json:"envVarFrom"`
+	EnvVarFrom Raw `json:"envVarFrom" kube:"[]core/v1.EnvVar"`
 	// Strategy is the Deployment's update strategy. Default: unset.
-	Strategy Raw[appsv1.DeploymentStrategy] `json:"strategy"`
+	Strategy Raw `json:"strategy" kube:"apps/v1.DeploymentStrategy"`
 	// MinReadySeconds of the Deployment or DaemonSet. Default: unset.
 	MinReadySeconds *int32 `json:"minReadySeconds"`
 	// ReadinessProbe replaces the probe the injector adds. Default: unset.
-	ReadinessProbe Raw[corev1.Probe] `json:"readinessProbe"`
+	ReadinessProbe Raw `json:"readinessProbe" kube:"core/v1.Probe"`
 	// Labels are added to every object and to the pods. Labels app and istio replace the
 	// selector labels. Default: istio.io/dataplane-mode: none (keeps the gateway out of ambient).
 	Labels map[string]Scalar `json:"labels"`
@@ -58,13 +55,13 @@ type ChartValues struct {
 	// RoleBinding. Default: none.
 	Annotations map[string]string `json:"annotations"`
 	// NodeSelector of the pods.
-	NodeSelector Raw[map[string]string] `json:"nodeSelector"`
+	NodeSelector Raw `json:"nodeSelector" kube:"map[string]string"`
 	// Tolerations of the pods.
-	Tolerations Raw[[]corev1.Toleration] `json:"tolerations"`
+	Tolerations Raw `json:"tolerations" kube:"[]core/v1.Toleration"`
 	// TopologySpreadConstraints of the pods.
-	TopologySpreadConstraints Raw[[]corev1.TopologySpreadConstraint] `json:"topologySpreadConstraints"`
+	TopologySpreadConstraints Raw `json:"topologySpreadConstraints" kube:"[]core/v1.TopologySpreadConstraint"`
 	// Affinity of the pods.
-	Affinity Raw[corev1.Affinity] `json:"affinity"`
+	Affinity Raw `json:"affinity" kube:"core/v1.Affinity"`
 	// NetworkGateway makes this a network gateway for the named network: the Service takes its
 	// ports from networkGatewayPorts, and pods and Service get the topology.istio.io/network label.
 	NetworkGateway string `json:"networkGateway"`
@@ -74,28 +71,28 @@ type ChartValues struct {
 	// ImagePullPolicy of the istio-proxy container: "", Always, IfNotPresent or Never.
 	ImagePullPolicy string `json:"imagePullPolicy"`
 	// ImagePullSecrets of the pods.
-	ImagePullSecrets Raw[[]corev1.LocalObjectReference] `json:"imagePullSecrets"`
+	ImagePullSecrets Raw `json:"imagePullSecrets" kube:"[]core/v1.LocalObjectReference"`
 	// PodDisruptionBudget, when not empty, adds a PodDisruptionBudget with these fields — only
 	// when more than one replica runs (autoscaling.minReplicas > 1, or replicaCount > 1).
 	PodDisruptionBudget PodDisruptionBudgetValues `json:"podDisruptionBudget"`
 	// DNSPolicy of the pods.
 	DNSPolicy string `json:"dnsPolicy"`
 	// DNSConfig of the pods.
-	DNSConfig Raw[corev1.PodDNSConfig] `json:"dnsConfig"`
+	DNSConfig Raw `json:"dnsConfig" kube:"core/v1.PodDNSConfig"`
 	// TerminationGracePeriodSeconds of the pods. Default 30.
 	TerminationGracePeriodSeconds *int64 `json:"terminationGracePeriodSeconds"`
 	// Volumes added to the pods.
-	Volumes Raw[[]corev1.Volume] `json:"volumes"`
+	Volumes Raw `json:"volumes" kube:"[]core/v1.Volume"`
 	// VolumeMounts added to the istio-proxy container.
-	VolumeMounts Raw[[]corev1.VolumeMount] `json:"volumeMounts"`
+	VolumeMounts Raw `json:"volumeMounts" kube:"[]core/v1.VolumeMount"`
 	// InitContainers added to the pods.
-	InitContainers Raw[[]corev1.Container] `json:"initContainers"`
+	InitContainers Raw `json:"initContainers" kube:"[]core/v1.Container"`
 	// AdditionalContainers added to the pods after istio-proxy.
-	AdditionalContainers Raw[[]corev1.Container] `json:"additionalContainers"`
+	AdditionalContainers Raw `json:"additionalContainers" kube:"[]core/v1.Container"`
 	// PriorityClassName of the pods.
 	PriorityClassName string `json:"priorityClassName"`
 	// Lifecycle hooks of the istio-proxy container.
-	Lifecycle Raw[corev1.Lifecycle] `json:"lifecycle"`
+	Lifecycle Raw `json:"lifecycle" kube:"core/v1.Lifecycle"`
 	// Global holds values shared by all Istio charts. Only networkPolicy.enabled changes this
 	// chart's output (a NetworkPolicy for the gateway); keys that name a value of this chart act
 	// as that value's default, as in the chart.
@@ -204,7 +201,7 @@ type AutoscalingValues struct {
 	// TargetMemoryUtilizationPercentage; unset (the chart writes {}) adds no memory metric.
 	TargetMemoryUtilizationPercentage OptionalInt `json:"targetMemoryUtilizationPercentage"`
 	// AutoscaleBehavior is the HorizontalPodAutoscaler's behavior.
-	AutoscaleBehavior Raw[autoscalingv2.HorizontalPodAutoscalerBehavior] `json:"autoscaleBehavior"`
+	AutoscaleBehavior Raw `json:"autoscaleBehavior" kube:"autoscaling/v2.HorizontalPodAutoscalerBehavior"`
 }
 
 // NetworkGatewayPort is one Service port of a network gateway.

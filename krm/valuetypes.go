@@ -10,24 +10,21 @@ import (
 )
 
 // Raw is a value the chart copies into an object verbatim (with toYaml): it is kept exactly as
-// written, and checked on decoding against T, the Kubernetes type it ends up as, so that a typo
-// or a wrong type is reported here rather than by the API server.
-type Raw[T any] struct {
+// written, and checked on decoding against the Kubernetes type it ends up as, which its field's
+// kube tag names (see kubeshape.go), so that a typo or a wrong type is reported here rather than
+// by the API server.
+type Raw struct {
 	Value any
 }
 
-func (r *Raw[T]) decodeTree(v any, path *field.Path) field.ErrorList {
+func (r *Raw) decodeKube(v any, kubeType string, path *field.Path) field.ErrorList {
 	r.Value = v
-	if v == nil {
-		return nil
-	}
-	var typed T
-	return decodeTree(v, &typed, path)
+	return checkKube(v, "*"+kubeType, path)
 }
 
 // IsSet reports whether the value counts as set in the chart's templates: not null, not an
 // empty object or list, not "", 0 or false.
-func (r Raw[T]) IsSet() bool { return truthy(r.Value) }
+func (r Raw) IsSet() bool { return truthy(r.Value) }
 
 // truthy is the truth of a value in Go templates (and so in Helm charts).
 func truthy(v any) bool {

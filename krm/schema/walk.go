@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/gatewaypattern/gateway-pattern/krm"
+	"github.com/gatewaypattern/gateway-pattern/krm/kubetypes"
 )
 
 // node is one schema, independent of the dialect it is written in (see render.go).
@@ -64,6 +65,7 @@ var (
 	typeGlobal     = reflect.TypeFor[krm.GlobalValues]()
 	typeIntOrStr   = reflect.TypeFor[intstr.IntOrString]()
 	typeUnmarshal  = reflect.TypeFor[json.Unmarshaler]()
+	typeRaw        = reflect.TypeFor[krm.Raw]()
 )
 
 // walker builds the schema of a Go type of package krm, the way krm's strict decoder reads it.
@@ -137,9 +139,6 @@ func (w *walker) schemaOf(t reflect.Type, at place) (*node, error) {
 	case t == typeOptional:
 		return &node{unsetObject: true, nullable: true}, nil
 	case t.Kind() == reflect.Struct && krm.DecodesItself(t):
-		if raw, ok := reflect.New(t).Elem().Interface().(interface{ SchemaType() reflect.Type }); ok {
-			return rawSchema(raw.SchemaType()), nil
-		}
 		if t == typeGlobal {
 			n, err := w.structSchema(t, at)
 			if err != nil {
@@ -240,6 +239,11 @@ func (w *walker) structSchema(t reflect.Type, at place) (*node, error) {
 			if child != nil {
 				child.nullable = true
 			}
+		} else if f.typ == typeRaw {
+			var kubeType reflect.Type
+			if kubeType, err = kubetypes.Resolve(f.kube); err == nil {
+				child = rawSchema(kubeType)
+			}
 		} else {
 			child, err = w.schemaOf(f.typ, here)
 		}
@@ -295,6 +299,7 @@ type jsonField struct {
 	name, goName string
 	typ, owner   reflect.Type
 	omitempty    bool
+	kube         string // the kube tag of a krm.Raw field
 }
 
 // jsonFields lists a struct's fields by their JSON names, flattening embedded structs the way
@@ -314,12 +319,12 @@ func jsonFields(t reflect.Type) []jsonField {
 		if name == "" {
 			name = f.Name
 		}
-		out = append(out, jsonField{name: name, goName: f.Name, typ: f.Type, owner: t, omitempty: strings.Contains(opts, "omitempty")})
+		out = append(out, jsonField{name: name, goName: f.Name, typ: f.Type, owner: t, omitempty: strings.Contains(opts, "omitempty"), kube: f.Tag.Get("kube")})
 	}
 	return out
 }
 
-// rawSchema is the schema of a krm.Raw[T] value: the outline of T (object, list of objects, map
+// rawSchema is the schema of a krm.Raw value checked against T: the outline of T (object, list of objects, map
 // of strings); what is inside T's objects is kept as written and checked by the function against
 // T when it runs, so the schema leaves it free-form.
 func rawSchema(t reflect.Type) *node {
