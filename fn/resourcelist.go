@@ -128,15 +128,23 @@ func encodeResults(results Results) (*yaml.Node, error) {
 }
 
 // WriteObjects writes objects as a stream of YAML documents separated by "---", for the
-// standalone command line.
+// standalone command line. Each is encoded on its own (see encodeIndented).
 func WriteObjects(w io.Writer, objects []*yaml.Node) error {
-	encoder := newEncoder(w)
-	for _, obj := range objects {
-		if err := encoder.Encode(obj); err != nil {
+	for i, obj := range objects {
+		if i > 0 {
+			if _, err := io.WriteString(w, "---\n"); err != nil {
+				return err
+			}
+		}
+		text, err := encodeIndented(obj, 0)
+		if err != nil {
+			return err
+		}
+		if _, err := w.Write(text); err != nil {
 			return err
 		}
 	}
-	return encoder.Close()
+	return nil
 }
 
 // ReadObjects reads a stream of YAML documents, skipping empty ones.

@@ -15,8 +15,9 @@ import (
 // places are found from starts: in a block mapping every key starts a line, and in a block
 // sequence every item starts on the line of its "-" indicator. A field's text runs from its key's
 // line to the next key's line; an item's text runs from its "-" line to the next item's. Comment
-// and blank lines at the end of such a stretch that are indented no deeper than its key or "-"
-// are its trailer: they introduce what follows and stay where they are when the item is removed.
+// lines at the end of such a stretch that are indented no deeper than its key or "-" are its
+// trailer (see withTrailer): they introduce what follows, so new items go before them, and they
+// stay where they are when the item is removed.
 type source struct {
 	text  []byte
 	lines []int // lines[i] is the offset of line i+1 (the parser counts lines from 1)
@@ -38,8 +39,9 @@ type source struct {
 type span struct{ start, body, end int }
 
 type blockItems struct {
-	indent int // the column of the "-" indicators
-	spans  map[*yaml.Node]span
+	indent int    // the column of the "-" indicators
+	spans  []span // the items' stretches, in the order they came
+	index  map[*yaml.Node]int
 }
 
 func newSource(text []byte, top *yaml.Node) *source {
@@ -60,7 +62,7 @@ func newSource(text []byte, top *yaml.Node) *source {
 		if i+2 < len(top.Content) {
 			end = s.lineStart(top.Content[i+2].Line)
 		}
-		s.fields[top.Content[i].Value] = s.withTrailer(start, end, s.indent)
+		s.fields[top.Content[i].Value] = s.withTrailer(start, end, s.indent, top.Content[i+1])
 	}
 	if items := fieldValue(top, "items"); items != nil && items.Kind == yaml.SequenceNode &&
 		items.Style&yaml.FlowStyle == 0 && len(items.Content) > 0 {
@@ -72,7 +74,7 @@ func newSource(text []byte, top *yaml.Node) *source {
 // findItems finds the stretch of each item of a block sequence whose text ends at end. It gives
 // up (returns nil) on anything but one item per "-" line.
 func (s *source) findItems(seq *yaml.Node, end int) *blockItems {
-	b := &blockItems{indent: seq.Column - 1, spans: map[*yaml.Node]span{}}
+	b := &blockItems{indent: seq.Column - 1, spans: make([]span, len(seq.Content)), index: make(map[*yaml.Node]int, len(seq.Content))}
 	starts := make([]int, len(seq.Content))
 	for i, item := range seq.Content {
 		line := item.Line
@@ -92,7 +94,8 @@ func (s *source) findItems(seq *yaml.Node, end int) *blockItems {
 		if itemEnd <= starts[i] {
 			return nil
 		}
-		b.spans[item] = s.withTrailer(starts[i], itemEnd, b.indent)
+		b.spans[i] = s.withTrailer(starts[i], itemEnd, b.indent, item)
+		b.index[item] = i
 	}
 	return b
 }
@@ -117,7 +120,7 @@ func (s *source) rewrite(items []*yaml.Node, results *yaml.Node) ([]byte, error)
 		if err != nil {
 			return nil, err
 		}
-		first := s.items.spans[fieldValue(s.top, "items").Content[0]].start
+		first := s.items.spans[0].start
 		edits = append(edits, edit{span{first, itemsField.body, itemsField.body}, text})
 	case hasItems || len(items) > 0:
 		text, err := encodeField("items", itemsNode(items), s.indent)
@@ -175,20 +178,29 @@ func (b *blockItems) splice(text []byte, items []*yaml.Node) ([]byte, error) {
 		fresh = fresh[:0]
 		return nil
 	}
+	next := 0 // the first item that came in and is neither written nor passed over
+	passOver := func(upTo int) {
+		for ; next < upTo; next++ {
+			trailers.Write(text[b.spans[next].body:b.spans[next].end])
+		}
+	}
 	for _, item := range items {
-		sp, ok := b.spans[item]
-		if !ok {
+		i, ok := b.index[item]
+		if !ok || i < next {
 			fresh = append(fresh, item)
 			continue
 		}
+		passOver(i)
 		if err := flush(); err != nil {
 			return nil, err
 		}
 		out.Write(trailers.Bytes())
 		trailers.Reset()
-		out.Write(text[sp.start:sp.body])
-		trailers.Write(text[sp.body:sp.end])
+		out.Write(text[b.spans[i].start:b.spans[i].body])
+		trailers.Write(text[b.spans[i].body:b.spans[i].end])
+		next = i + 1
 	}
+	passOver(len(b.spans))
 	if err := flush(); err != nil {
 		return nil, err
 	}
@@ -229,6 +241,13 @@ func itemsNode(items []*yaml.Node) *yaml.Node {
 
 // encodeField encodes "key: value" as a top-level field indented by indent columns.
 func encodeField(key string, value *yaml.Node, indent int) ([]byte, error) {
+	if isBlockSequence(value) {
+		seq, err := encodeIndented(value, 0)
+		if err != nil {
+			return nil, err
+		}
+		return indentLines(append([]byte(key+":\n"), seq...), indent), nil
+	}
 	m := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{{Kind: yaml.ScalarNode, Value: key}, value}}
 	return encodeIndented(m, indent)
 }
@@ -236,27 +255,49 @@ func encodeField(key string, value *yaml.Node, indent int) ([]byte, error) {
 // encodeIndented encodes node as kyaml does (two-space indentation, sequences not indented
 // under their key) and indents every line by indent columns. Indenting every line alike keeps
 // block scalars' contents, whose indentation is relative.
+//
+// A block sequence is encoded item by item, each with an encoder of its own: yaml.v3's emitter
+// keeps every event it ever emitted in a queue that only grows, so one encoder for a thousand
+// objects copies an ever larger queue (most of the memory a run allocated).
 func encodeIndented(node *yaml.Node, indent int) ([]byte, error) {
 	var buf bytes.Buffer
-	encoder := newEncoder(&buf)
-	if err := encoder.Encode(node); err != nil {
-		return nil, err
+	items := []*yaml.Node{node}
+	if isBlockSequence(node) {
+		items = node.Content
 	}
-	if err := encoder.Close(); err != nil {
-		return nil, err
+	for _, item := range items {
+		if item != node {
+			item = &yaml.Node{Kind: yaml.SequenceNode, Tag: node.Tag, Content: []*yaml.Node{item}}
+		}
+		encoder := newEncoder(&buf)
+		if err := encoder.Encode(item); err != nil {
+			return nil, err
+		}
+		if err := encoder.Close(); err != nil {
+			return nil, err
+		}
 	}
+	return indentLines(buf.Bytes(), indent), nil
+}
+
+func isBlockSequence(n *yaml.Node) bool {
+	return n.Kind == yaml.SequenceNode && n.Style&yaml.FlowStyle == 0 && len(n.Content) > 0 && n.HeadComment == "" && n.LineComment == "" && n.FootComment == ""
+}
+
+// indentLines indents every line of text that is not empty by indent columns.
+func indentLines(text []byte, indent int) []byte {
 	if indent == 0 {
-		return buf.Bytes(), nil
+		return text
 	}
 	pad := strings.Repeat(" ", indent)
 	var out bytes.Buffer
-	for line := range bytes.Lines(buf.Bytes()) {
+	for line := range bytes.Lines(text) {
 		if len(bytes.TrimRight(line, "\n")) > 0 {
 			out.WriteString(pad)
 		}
 		out.Write(line)
 	}
-	return out.Bytes(), nil
+	return out.Bytes()
 }
 
 // lineStarts returns the offset of the start of every line of text.
@@ -307,24 +348,43 @@ func (s *source) documentEnd(from int) int {
 	return len(s.text)
 }
 
-// withTrailer returns the span [start, end) with its trailer: the blank lines and the comment
-// lines indented no deeper than indent at its end.
-func (s *source) withTrailer(start, end, indent int) span {
-	body := end
-	for body > start {
+// withTrailer returns the span [start, end) of node's text with its trailer: the comment lines
+// at its end that are indented no deeper than indent, with the blank lines among and after them.
+// Blank lines before the first such comment stay in the body: they may belong to a block scalar
+// that keeps its trailing line breaks (|+). And when node's text ends in a quoted scalar, which
+// may run on over lines of any indentation, nothing is taken for a comment.
+func (s *source) withTrailer(start, end, indent int, node *yaml.Node) span {
+	body, cut := end, end
+	for cut > start {
 		lineStart := start
-		if i := bytes.LastIndexByte(s.text[start:body-1], '\n'); i >= 0 {
+		if i := bytes.LastIndexByte(s.text[start:cut-1], '\n'); i >= 0 {
 			lineStart = start + i + 1
 		}
 		if lineStart == start {
 			break // the first line (a key or a "-") is never a trailer
 		}
-		line := bytes.TrimRight(s.text[lineStart:body], "\r\n")
+		line := bytes.TrimRight(s.text[lineStart:cut], "\r\n")
 		content := bytes.TrimLeft(line, " \t")
-		if len(content) > 0 && (content[0] != '#' || len(line)-len(content) > indent) {
-			break
+		if len(content) > 0 {
+			if content[0] != '#' || len(line)-len(content) > indent {
+				break
+			}
+			body = lineStart
 		}
-		body = lineStart
+		cut = lineStart
+	}
+	if body < end {
+		if last := lastNode(node); last.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
+			return span{start: start, body: end, end: end}
+		}
 	}
 	return span{start: start, body: body, end: end}
+}
+
+// lastNode returns the node written last in n's text.
+func lastNode(n *yaml.Node) *yaml.Node {
+	for (n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode || n.Kind == yaml.DocumentNode) && len(n.Content) > 0 {
+		n = n.Content[len(n.Content)-1]
+	}
+	return n
 }

@@ -1,0 +1,202 @@
+package fn
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// TestSplice reads a ResourceList, changes its items the way the processor does (drops some,
+// adds generated ones where the first dropped one was or at the end) and checks the exact text
+// written: what is kept keeps its bytes, comments stay with what they introduce, and what is
+// new is written as kyaml would.
+func TestSplice(t *testing.T) {
+	generated := func(name string) *yaml.Node {
+		return newMapping().set("apiVersion", "v1").set("kind", "ServiceAccount").
+			set("metadata", newMapping().set("name", name)).node
+	}
+	// keep keeps the items at the given indexes, then appends a generated "new" object.
+	keepAndAdd := func(keep ...int) func([]*yaml.Node) []*yaml.Node {
+		return func(items []*yaml.Node) []*yaml.Node {
+			var out []*yaml.Node
+			for _, i := range keep {
+				out = append(out, items[i])
+			}
+			return append(out, generated("new"))
+		}
+	}
+	for _, tc := range []struct {
+		name, input, want string
+		change            func([]*yaml.Node) []*yaml.Node
+		results           Results
+	}{{
+		name: "new items go before a comment that introduces the next field",
+		input: `apiVersion: config.kubernetes.io/v1
+kind: ResourceList
+items:
+- {apiVersion: v1, kind: ConfigMap, metadata: {name: a}}   # flow, with a comment
+# the configuration
+functionConfig: {}
+`,
+		change: keepAndAdd(0),
+		want: `apiVersion: config.kubernetes.io/v1
+kind: ResourceList
+items:
+- {apiVersion: v1, kind: ConfigMap, metadata: {name: a}}   # flow, with a comment
+- apiVersion: v1
+  kind: ServiceAccount
+  metadata:
+    name: new
+# the configuration
+functionConfig: {}
+`,
+	}, {
+		name: "blank lines a kept block scalar ends in stay with it",
+		input: `apiVersion: config.kubernetes.io/v1
+kind: ResourceList
+items:
+- apiVersion: v1
+  kind: ConfigMap
+  metadata: {name: a}
+  data:
+    text: |+
+      kept
+
+
+functionConfig: {}
+`,
+		change: keepAndAdd(0),
+		want: `apiVersion: config.kubernetes.io/v1
+kind: ResourceList
+items:
+- apiVersion: v1
+  kind: ConfigMap
+  metadata: {name: a}
+  data:
+    text: |+
+      kept
+
+
+- apiVersion: v1
+  kind: ServiceAccount
+  metadata:
+    name: new
+functionConfig: {}
+`,
+	}, {
+		name:   "a quoted scalar's line that looks like a comment is not one",
+		input:  "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n  data: {text: \"two\n# lines\"}\nfunctionConfig: {}\n",
+		change: keepAndAdd(0),
+		want:   "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n  data: {text: \"two\n# lines\"}\n- apiVersion: v1\n  kind: ServiceAccount\n  metadata:\n    name: new\nfunctionConfig: {}\n",
+	}, {
+		name: "a dropped item's place takes the new ones; the comment before the next item stays",
+		input: `apiVersion: config.kubernetes.io/v1
+kind: ResourceList
+items:
+  # first
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: a}
+  - apiVersion: v1
+    kind: ServiceAccount
+    metadata: {name: old}
+  # about b
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: b}
+`,
+		change: func(items []*yaml.Node) []*yaml.Node {
+			return []*yaml.Node{items[0], generated("new"), items[2]}
+		},
+		want: `apiVersion: config.kubernetes.io/v1
+kind: ResourceList
+items:
+  # first
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: a}
+  - apiVersion: v1
+    kind: ServiceAccount
+    metadata:
+      name: new
+  # about b
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: b}
+`,
+	}, {
+		name:    "no items field: one is added, and the results after it",
+		input:   "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nfunctionConfig: {a: 1}",
+		change:  keepAndAdd(),
+		results: Results{{Message: "hello", Severity: Info}},
+		want: `apiVersion: config.kubernetes.io/v1
+kind: ResourceList
+functionConfig: {a: 1}
+items:
+- apiVersion: v1
+  kind: ServiceAccount
+  metadata:
+    name: new
+results:
+- message: hello
+  severity: info
+`,
+	}, {
+		name:    "empty and flow items are written anew; old results are replaced",
+		input:   "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: [] # none\nresults:\n- {message: old}\nfunctionConfig: {}\n",
+		change:  keepAndAdd(),
+		results: Results{{Message: "new", Severity: Warning, Field: &Field{Path: "spec"}}},
+		want: `apiVersion: config.kubernetes.io/v1
+kind: ResourceList
+items:
+- apiVersion: v1
+  kind: ServiceAccount
+  metadata:
+    name: new
+results:
+- message: new
+  severity: warning
+  field:
+    path: spec
+functionConfig: {}
+`,
+	}, {
+		name:   "results of the input are removed when there are none",
+		input:  "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\nresults:\n- {message: old}\n",
+		change: func(items []*yaml.Node) []*yaml.Node { return items },
+		want:   "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\n",
+	}, {
+		name:   "document markers and Windows line ends are kept",
+		input:  "---\r\napiVersion: config.kubernetes.io/v1\r\nkind: ResourceList\r\nitems:\r\n- {kind: A}\r\n...\r\n",
+		change: keepAndAdd(0),
+		want:   "---\r\napiVersion: config.kubernetes.io/v1\r\nkind: ResourceList\r\nitems:\r\n- {kind: A}\r\n- apiVersion: v1\n  kind: ServiceAccount\n  metadata:\n    name: new\n...\r\n",
+	}, {
+		name:   "a ResourceList in JSON is written again in block style",
+		input:  `{"apiVersion": "config.kubernetes.io/v1", "kind": "ResourceList", "items": [{"kind": "A"}]}`,
+		change: keepAndAdd(0),
+		want: `"apiVersion": "config.kubernetes.io/v1"
+"kind": "ResourceList"
+"items":
+- {"kind": "A"}
+- apiVersion: v1
+  kind: ServiceAccount
+  metadata:
+    name: new
+`,
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			rl, err := ReadResourceList([]byte(tc.input))
+			require.NoError(t, err)
+			rl.Items = tc.change(rl.Items)
+			rl.Results = tc.results
+			var out bytes.Buffer
+			require.NoError(t, rl.Write(&out))
+			assert.Equal(t, tc.want, out.String())
+			var doc yaml.Node
+			assert.NoError(t, yaml.Unmarshal(out.Bytes(), &doc), "the output must parse")
+		})
+	}
+}
