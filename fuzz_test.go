@@ -32,8 +32,8 @@ func FuzzFunction(f *testing.F) {
 		}
 		switch code {
 		case 0:
-			if _, err := (&kio.ByteReadWriter{Reader: bytes.NewReader(out)}).Read(); err != nil {
-				t.Fatalf("exit 0 but the output does not parse: %v\n%s", err, out)
+			if _, err := kio.FromBytes(out); err != nil {
+				t.Fatalf("exit 0 but kyaml does not read the output: %v\n%s", err, out)
 			}
 			if results := resultsOf(t, out); results.ExitCode() != 0 {
 				t.Fatalf("exit 0 with error results:\n%s", out)
@@ -64,20 +64,11 @@ func FuzzFunction(f *testing.F) {
 // not carry the label of generated objects: the function must pass them through unchanged.
 func unmanagedItems(t *testing.T, resourceList []byte) string {
 	t.Helper()
-	rw := &kio.ByteReadWriter{Reader: bytes.NewReader(resourceList), PreserveSeqIndent: true, KeepReaderAnnotations: true}
-	items, err := rw.Read()
-	if err != nil {
-		t.Fatalf("the ResourceList does not parse: %v", err)
-	}
-	var keep []*yaml.RNode
-	for _, item := range items {
-		if label, _ := item.Pipe(yaml.Lookup("metadata", "labels", "app.kubernetes.io/managed-by")); label == nil || yaml.GetValue(label) != "gateway-pattern" {
+	var keep []*yaml.Node
+	for _, item := range resourceListItems(t, resourceList) {
+		if label, _ := yaml.NewRNode(item).Pipe(yaml.Lookup("metadata", "labels", "app.kubernetes.io/managed-by")); label == nil || yaml.GetValue(label) != "gateway-pattern" {
 			keep = append(keep, item)
 		}
 	}
-	var buf bytes.Buffer
-	if err := (kio.ByteWriter{Writer: &buf}).Write(keep); err != nil {
-		t.Fatalf("writing the items: %v", err)
-	}
-	return buf.String()
+	return encodeItems(t, keep)
 }

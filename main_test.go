@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
-	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -81,11 +80,28 @@ func resultsOf(t *testing.T, out []byte) framework.Results {
 // itemsOf returns the items of a ResourceList as the text kyaml writes them.
 func itemsOf(t *testing.T, resourceList []byte) string {
 	t.Helper()
-	rw := &kio.ByteReadWriter{Reader: bytes.NewReader(resourceList), PreserveSeqIndent: true, KeepReaderAnnotations: true}
-	items, err := rw.Read()
-	require.NoError(t, err)
+	return encodeItems(t, resourceListItems(t, resourceList))
+}
+
+// resourceListItems reads the items of a ResourceList with kyaml's parser, not the function's.
+func resourceListItems(t *testing.T, resourceList []byte) []*yaml.Node {
+	t.Helper()
+	rl, err := yaml.Parse(string(resourceList))
+	require.NoError(t, err, "the ResourceList must parse")
+	require.Equal(t, "ResourceList", rl.GetKind())
+	if items := rl.Field("items"); items != nil {
+		return items.Value.YNode().Content
+	}
+	return nil
+}
+
+// encodeItems writes items as kyaml writes a list.
+func encodeItems(t *testing.T, items []*yaml.Node) string {
+	t.Helper()
 	var buf bytes.Buffer
-	require.NoError(t, kio.ByteWriter{Writer: &buf}.Write(items))
+	encoder := yaml.NewEncoder(&buf)
+	require.NoError(t, encoder.Encode(&yaml.Node{Kind: yaml.SequenceNode, Content: items}))
+	require.NoError(t, encoder.Close())
 	return buf.String()
 }
 
