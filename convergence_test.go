@@ -193,21 +193,17 @@ func TestConvergeAddEgressHost(t *testing.T) {
 	assertConverged(t, mustSucceed(t, buildResourceList(after, passThrough)), edited)
 }
 
-// Switching the pattern with the same name and namespace replaces every object of the old
-// pattern.
+// Switching the pattern with the same name and namespace (or none) replaces every object of the
+// old pattern.
 func TestConvergeSwitchPattern(t *testing.T) {
 	for _, namespace := range []string{"gateways", ""} {
 		t.Run("namespace "+namespace, func(t *testing.T) {
 			before := gatewayPatternDoc("my-gateway", namespace, egressOneHost)
 			after := gatewayPatternDoc("my-gateway", namespace, ingressSpec)
 			t.Run("functionConfig only", func(t *testing.T) {
-				if namespace == "" {
-					// Known limitation: the owner is namespace/name, and the default namespace
-					// follows the pattern (istio-system -> istio-ingress). When the GatewayPattern
-					// is not among the items the function cannot tell that istio-system/my-gateway
-					// is gone, and the egress objects stay beside the ingress ones.
-					t.Skip("the default namespace changes with the pattern: the old objects stay unless the GatewayPattern is an item")
-				}
+				// With no namespace the owner moves with the default namespace
+				// (istio-system/my-gateway -> istio-ingress/my-gateway): the old one is still
+				// recognised as this GatewayPattern's.
 				edited := rerunWith(t, mustSucceed(t, buildResourceList(before, passThrough)), after, nil)
 				assertConverged(t, mustSucceed(t, buildResourceList(after, passThrough)), edited)
 			})

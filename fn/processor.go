@@ -41,7 +41,8 @@ func (p Processor) Process(rl *ResourceList) (failed bool) {
 	results := append(checkItems(rl.Items), toResults(report, ref)...)
 	if !results.Failed() {
 		generated := build(gp, report.Values)
-		merged, mergeErr := mergeGenerated(rl.Items, generated, ownerID(gp), staleOwners(rl.Items, ownerID(gp)))
+		namespaceDefaulted := stringAt(rl.FunctionConfig, "metadata", "namespace") == ""
+		merged, mergeErr := mergeGenerated(rl.Items, generated, ownerID(gp), staleOwners(rl.Items, gp, namespaceDefaulted))
 		if mergeErr != nil {
 			results = append(results, &Result{Message: mergeErr.Error(), Severity: Error, ResourceRef: ref})
 		} else {
@@ -129,10 +130,21 @@ func toResults(report krm.Report, ref *ResourceRef) Results {
 	return results
 }
 
-// staleOwners reports the owners whose GatewayPattern is gone. That is only knowable when the
-// GatewayPatterns are items themselves (a kpt package holds them): then an owner whose
-// GatewayPattern is not among the items was renamed or deleted, and its objects must go.
-func staleOwners(items []*yaml.Node, self string) func(string) bool {
+// staleOwners reports the owners whose GatewayPattern is gone. When the GatewayPatterns are
+// items themselves (a kpt package holds them), an owner whose GatewayPattern is not among the
+// items was renamed or deleted. Otherwise only gp is known: when it leaves its namespace to the
+// default, which follows the pattern, the objects it made before a switch of pattern are owned
+// by its name in another pattern's default namespace.
+func staleOwners(items []*yaml.Node, gp *krm.GatewayPattern, namespaceDefaulted bool) func(string) bool {
+	self := ownerID(gp)
+	previousSelf := map[string]bool{}
+	if namespaceDefaulted {
+		for _, p := range []krm.Pattern{krm.Ingress, krm.Egress, krm.EastWest} {
+			if id := krm.DefaultNamespace(p) + "/" + gp.Metadata.Name; id != self {
+				previousSelf[id] = true
+			}
+		}
+	}
 	live := map[string]bool{}
 	for _, item := range items {
 		if stringAt(item, "kind") != krm.Kind || stringAt(item, "apiVersion") != krm.APIVersion {
@@ -145,7 +157,7 @@ func staleOwners(items []*yaml.Node, self string) func(string) bool {
 		live[namespace+"/"+stringAt(item, "metadata", "name")] = true
 	}
 	if !live[self] {
-		return func(string) bool { return false }
+		return func(owner string) bool { return previousSelf[owner] }
 	}
 	return func(owner string) bool { return !live[owner] }
 }
