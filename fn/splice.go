@@ -269,6 +269,11 @@ func encodeIndented(node *yaml.Node, indent int) ([]byte, error) {
 		if item != node {
 			item = &yaml.Node{Kind: yaml.SequenceNode, Tag: node.Tag, Content: []*yaml.Node{item}}
 		}
+		mark := buf.Len()
+		if emitFast(&buf, item) {
+			continue
+		}
+		buf.Truncate(mark)
 		encoder := newEncoder(&buf)
 		if err := encoder.Encode(item); err != nil {
 			return nil, err
