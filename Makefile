@@ -4,18 +4,27 @@ BIN         := bin/gateway-pattern
 # The test modules that hold heavy dependencies (Helm, Istio), kept out of the function's go.mod.
 TEST_MODULES := tests/parity tests/conformance tests/schema
 
-.PHONY: build test test-unit test-modules run lint e2e e2e-update
+.PHONY: build test test-unit test-modules fuzz-short run lint e2e e2e-update
 
 # Static (cgo off), so the same binary runs in Config Sync's distroless image and FROM scratch.
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) .
 
-# Everything CI runs: the function's tests, the Helm parity test and the Istio/Kubernetes
-# validation of every golden output, and every example through kustomize and kpt (e2e).
-test: lint test-unit test-modules e2e test-container
+# Everything CI runs: the function's tests, a short run of each fuzz target, the Helm parity
+# test and the Istio/Kubernetes validation of every golden output, and every example through
+# kustomize and kpt (e2e).
+test: lint test-unit fuzz-short test-modules e2e test-container
 
 test-unit:
 	$(GO) test -count=1 ./...
+
+# Each fuzz target for a bounded time beyond its committed corpus (testdata/fuzz, fn/testdata/fuzz;
+# test-unit already replays those). A long run: FUZZTIME=30m make fuzz-short.
+FUZZTIME ?= 20s
+fuzz-short:
+	$(GO) test -run '^$$' -fuzz '^FuzzFunction$$' -fuzztime $(FUZZTIME) -parallel 2 .
+	$(GO) test -run '^$$' -fuzz '^FuzzLoadConfig$$' -fuzztime $(FUZZTIME) -parallel 2 ./fn
+	$(GO) test -run '^$$' -fuzz '^FuzzEmitFast$$' -fuzztime $(FUZZTIME) -parallel 2 ./fn
 
 test-modules:
 	@set -e; for m in $(TEST_MODULES); do echo "== $$m"; (cd $$m && $(GO) test -count=1 ./...); done
