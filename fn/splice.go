@@ -35,7 +35,7 @@ type source struct {
 	items *blockItems
 }
 
-// span is a stretch of the text: [start, end), with [end-trailer, end) its trailer.
+// span is a stretch of the text, [start, end); [body, end) is its trailer.
 type span struct{ start, body, end int }
 
 type blockItems struct {
@@ -123,7 +123,7 @@ func (s *source) rewrite(items []*yaml.Node, results *yaml.Node) ([]byte, error)
 		first := s.items.spans[0].start
 		edits = append(edits, edit{span{first, itemsField.body, itemsField.body}, text})
 	case hasItems || len(items) > 0:
-		text, err := encodeField("items", itemsNode(items), s.indent)
+		text, err := encodeField("items", s.itemsNode(items), s.indent)
 		if err != nil {
 			return nil, err
 		}
@@ -211,7 +211,7 @@ func (b *blockItems) splice(text []byte, items []*yaml.Node) ([]byte, error) {
 // reencode writes a flow-style document (JSON, say) again as YAML from its parsed nodes.
 func (s *source) reencode(items []*yaml.Node, results *yaml.Node) ([]byte, error) {
 	top := &yaml.Node{Kind: yaml.MappingNode, Tag: s.top.Tag, Content: slices.Clone(s.top.Content)}
-	setField(top, "items", itemsNode(items))
+	setField(top, "items", s.itemsNode(items))
 	if results != nil {
 		setField(top, "results", results)
 	} else if i := indexOfKey(top, "results"); i >= 0 {
@@ -228,8 +228,13 @@ func setField(m *yaml.Node, key string, value *yaml.Node) {
 	m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: key}, value)
 }
 
-func itemsNode(items []*yaml.Node) *yaml.Node {
+// itemsNode is a new items sequence for the document: the original's anchor, if it had one, and
+// the given items.
+func (s *source) itemsNode(items []*yaml.Node) *yaml.Node {
 	seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: tagSeq}
+	if original := fieldValue(s.top, "items"); original != nil {
+		seq.Anchor = original.Anchor
+	}
 	for _, item := range items {
 		seq.Content = append(seq.Content, item)
 	}
@@ -286,7 +291,7 @@ func encodeIndented(node *yaml.Node, indent int) ([]byte, error) {
 }
 
 func isBlockSequence(n *yaml.Node) bool {
-	return n.Kind == yaml.SequenceNode && n.Style&yaml.FlowStyle == 0 && len(n.Content) > 0 && n.HeadComment == "" && n.LineComment == "" && n.FootComment == ""
+	return n.Kind == yaml.SequenceNode && n.Style&yaml.FlowStyle == 0 && len(n.Content) > 0 && plainNode(n)
 }
 
 // indentLines indents every line of text that is not empty by indent columns.

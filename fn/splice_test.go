@@ -164,6 +164,11 @@ results:
 functionConfig: {}
 `,
 	}, {
+		name:   "an anchor on the items stays",
+		input:  "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: &all\n- {kind: A}\nfunctionConfig: {seen: *all}\n",
+		change: keepAndAdd(0),
+		want:   "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: &all\n- {kind: A}\n- apiVersion: v1\n  kind: ServiceAccount\n  metadata:\n    name: new\nfunctionConfig: {seen: *all}\n",
+	}, {
 		name:   "results of the input are removed when there are none",
 		input:  "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\nresults:\n- {message: old}\n",
 		change: func(items []*yaml.Node) []*yaml.Node { return items },
