@@ -60,6 +60,7 @@ func TestHostileWholeInput(t *testing.T) {
 		{"two documents", resourceListHead + "items: []\n" + egressConfig + "---\n" + resourceListHead + "items: []\n", []string{"not a ResourceList", "several YAML documents"}},
 		{"a stream of objects", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n", []string{"not a ResourceList", "several YAML documents"}},
 		{"a List", "apiVersion: v1\nkind: List\nitems: []\n", []string{"not a ResourceList", `it has kind "List" and apiVersion "v1"`}},
+		{"a repeated field", resourceListHead + "items:\n- {a: 1}\nitems: []\n" + egressConfig, []string{"not a ResourceList", `it repeats the field "items"`}},
 		{"items that are not a list", resourceListHead + "items: {a: b}\n" + egressConfig, []string{"not a ResourceList", "its items are not a list"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -78,6 +78,14 @@ func ReadResourceList(input []byte) (*ResourceList, error) {
 		return notList("it is a YAML %s, not a mapping", kindName(doc.Content[0]))
 	}
 	top := doc.Content[0]
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		key := top.Content[i].Value
+		if seen[key] {
+			return notList("it repeats the field %q", key)
+		}
+		seen[key] = true
+	}
 	kind, apiVersion := scalarField(top, "kind"), scalarField(top, "apiVersion")
 	if kind != resourceListKind || !resourceListAPIVersions[apiVersion] {
 		return notList("it has kind %q and apiVersion %q", kind, apiVersion)
