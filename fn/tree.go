@@ -28,8 +28,10 @@ func toTree(node *yaml.Node) (any, field.ErrorList) {
 }
 
 type treeConverter struct {
-	nodes int
-	errs  field.ErrorList
+	nodes     int
+	errs      field.ErrorList
+	tooDeep   bool                // the depth limit was reported (once: every path below is as deep)
+	expanding map[*yaml.Node]bool // the anchored collections being converted, to catch an alias inside its own anchor
 }
 
 func (c *treeConverter) fail(path *field.Path, detail string) {
@@ -48,8 +50,18 @@ func (c *treeConverter) convert(n *yaml.Node, path *field.Path, depth int) any {
 		return nil
 	}
 	if depth > maxTreeDepth {
-		c.fail(path, fmt.Sprintf("nested more than %d levels deep", maxTreeDepth))
+		if !c.tooDeep {
+			c.tooDeep = true
+			c.fail(path, fmt.Sprintf("nested more than %d levels deep", maxTreeDepth))
+		}
 		return nil
+	}
+	if n.Anchor != "" && (n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode) {
+		if c.expanding == nil {
+			c.expanding = map[*yaml.Node]bool{}
+		}
+		c.expanding[n] = true
+		defer delete(c.expanding, n)
 	}
 	switch n.Kind {
 	case yaml.DocumentNode:
@@ -58,6 +70,11 @@ func (c *treeConverter) convert(n *yaml.Node, path *field.Path, depth int) any {
 		}
 		return c.convert(n.Content[0], path, depth)
 	case yaml.AliasNode:
+		if c.expanding[n.Alias] {
+			// yaml.v3 lets "&a [*a]" refer to itself: expanded, it has no end.
+			c.fail(path, fmt.Sprintf("the alias *%s refers to the value that holds it", n.Value))
+			return nil
+		}
 		return c.convert(n.Alias, path, depth+1)
 	case yaml.MappingNode:
 		return c.mapping(n, path, depth)
