@@ -22,7 +22,7 @@ func emitFast(out *bytes.Buffer, n *yaml.Node) bool {
 	switch n.Kind {
 	case yaml.MappingNode, yaml.SequenceNode:
 		if len(n.Content) == 0 {
-			return emitInline(out, n) && out.WriteByte('\n') == nil
+			return emitEmpty(out, n)
 		}
 		return emitBlock(out, n, 0, false)
 	}
@@ -79,9 +79,6 @@ func emitBlock(out *bytes.Buffer, n *yaml.Node, indent int, inItem bool) bool {
 // seqIndent is where a sequence under a key goes (the key's own column: sequences are not
 // indented under their key); mapIndent where a mapping goes.
 func emitValue(out *bytes.Buffer, value *yaml.Node, afterDash bool, seqIndent, mapIndent int) bool {
-	if !plainNode(value) {
-		return false
-	}
 	switch {
 	case value.Kind == yaml.ScalarNode:
 		out.WriteByte(' ')
@@ -92,7 +89,7 @@ func emitValue(out *bytes.Buffer, value *yaml.Node, afterDash bool, seqIndent, m
 		return true
 	case len(value.Content) == 0:
 		out.WriteByte(' ')
-		return emitInline(out, value) && out.WriteByte('\n') == nil
+		return emitEmpty(out, value)
 	case afterDash && value.Kind == yaml.MappingNode:
 		out.WriteByte(' ')
 		return emitBlock(out, value, mapIndent, true)
@@ -107,15 +104,15 @@ func emitValue(out *bytes.Buffer, value *yaml.Node, afterDash bool, seqIndent, m
 	}
 }
 
-// emitInline writes an empty mapping or sequence as yaml.v3 does: {} or [].
-func emitInline(out *bytes.Buffer, n *yaml.Node) bool {
+// emitEmpty writes an empty mapping or sequence as yaml.v3 does, {} or [], and ends the line.
+func emitEmpty(out *bytes.Buffer, n *yaml.Node) bool {
 	switch {
 	case !plainNode(n) || len(n.Content) != 0:
 		return false
 	case n.Kind == yaml.MappingNode && (n.Tag == tagMap || n.Tag == ""):
-		out.WriteString("{}")
+		out.WriteString("{}\n")
 	case n.Kind == yaml.SequenceNode && (n.Tag == tagSeq || n.Tag == ""):
-		out.WriteString("[]")
+		out.WriteString("[]\n")
 	default:
 		return false
 	}

@@ -139,7 +139,7 @@ func staleOwners(items []*yaml.Node, gp *krm.GatewayPattern, namespaceDefaulted 
 	self := ownerID(gp)
 	previousSelf := map[string]bool{}
 	if namespaceDefaulted {
-		for _, p := range []krm.Pattern{krm.Ingress, krm.Egress, krm.EastWest} {
+		for _, p := range krm.Patterns {
 			if id := krm.DefaultNamespace(p) + "/" + gp.Metadata.Name; id != self {
 				previousSelf[id] = true
 			}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"unicode/utf16"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -47,37 +48,18 @@ func ReadResourceList(input []byte) (*ResourceList, error) {
 	if err != nil {
 		return notList("%v", err)
 	}
-	if len(bytes.TrimSpace(input)) == 0 {
-		return notList("the input is empty")
-	}
-	decoder := yaml.NewDecoder(bytes.NewReader(input))
-	var doc yaml.Node
-	if err := decoder.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return notList("the input holds no YAML document")
-		}
+	docs, err := ReadObjects(input)
+	switch {
+	case err != nil:
 		return notList("it is not valid YAML: %v", err)
-	}
-	var next yaml.Node
-	for {
-		err := decoder.Decode(&next)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return notList("it is not valid YAML: %v", err)
-		}
-		if len(next.Content) > 0 && next.Content[0].Tag != tagNull {
-			return notList("it holds several YAML documents; a ResourceList is one")
-		}
-	}
-	if len(doc.Content) == 0 || doc.Content[0].Tag == tagNull {
+	case len(docs) == 0:
 		return notList("the input is empty")
+	case len(docs) > 1:
+		return notList("it holds several YAML documents; a ResourceList is one")
+	case docs[0].Kind != yaml.MappingNode:
+		return notList("it is a YAML %s, not a mapping", kindName(docs[0]))
 	}
-	if doc.Content[0].Kind != yaml.MappingNode {
-		return notList("it is a YAML %s, not a mapping", kindName(doc.Content[0]))
-	}
-	top := doc.Content[0]
+	top := docs[0]
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(top.Content); i += 2 {
 		key := top.Content[i].Value
@@ -86,22 +68,20 @@ func ReadResourceList(input []byte) (*ResourceList, error) {
 		}
 		seen[key] = true
 	}
-	kind, apiVersion := scalarField(top, "kind"), scalarField(top, "apiVersion")
+	kind, apiVersion := stringAt(top, "kind"), stringAt(top, "apiVersion")
 	if kind != resourceListKind || !resourceListAPIVersions[apiVersion] {
 		return notList("it has kind %q and apiVersion %q", kind, apiVersion)
 	}
 	rl := &ResourceList{}
-	if items := fieldValue(top, "items"); items != nil {
+	if items := lookup(top, "items"); items != nil {
 		switch {
 		case items.Kind == yaml.SequenceNode:
-			for _, item := range items.Content {
-				rl.Items = append(rl.Items, item)
-			}
+			rl.Items = slices.Clone(items.Content)
 		case items.Tag != tagNull:
 			return notList("its items are not a list")
 		}
 	}
-	if config := fieldValue(top, "functionConfig"); config != nil && config.Tag != tagNull {
+	if config := lookup(top, "functionConfig"); config != nil && config.Tag != tagNull {
 		rl.FunctionConfig = config
 	}
 	rl.source = newSource(input, top)
@@ -212,20 +192,4 @@ func kindName(n *yaml.Node) string {
 		return "alias"
 	}
 	return "mapping"
-}
-
-// fieldValue returns the value of key in mapping m, or nil.
-func fieldValue(m *yaml.Node, key string) *yaml.Node {
-	if i := indexOfKey(m, key); i >= 0 {
-		return m.Content[i+1]
-	}
-	return nil
-}
-
-// scalarField returns the value of key in m when it is a scalar, or "".
-func scalarField(m *yaml.Node, key string) string {
-	if v := fieldValue(m, key); v != nil && v.Kind == yaml.ScalarNode {
-		return v.Value
-	}
-	return ""
 }

@@ -64,7 +64,7 @@ func newSource(text []byte, top *yaml.Node) *source {
 		}
 		s.fields[top.Content[i].Value] = s.withTrailer(start, end, s.indent, top.Content[i+1])
 	}
-	if items := fieldValue(top, "items"); items != nil && items.Kind == yaml.SequenceNode &&
+	if items := lookup(top, "items"); items != nil && items.Kind == yaml.SequenceNode &&
 		items.Style&yaml.FlowStyle == 0 && len(items.Content) > 0 {
 		s.items = s.findItems(items, s.fields["items"].body)
 	}
@@ -210,29 +210,21 @@ func (b *blockItems) splice(text []byte, items []*yaml.Node) ([]byte, error) {
 
 // reencode writes a flow-style document (JSON, say) again as YAML from its parsed nodes.
 func (s *source) reencode(items []*yaml.Node, results *yaml.Node) ([]byte, error) {
-	top := &yaml.Node{Kind: yaml.MappingNode, Tag: s.top.Tag, Content: slices.Clone(s.top.Content)}
-	setField(top, "items", s.itemsNode(items))
+	top := &mapping{&yaml.Node{Kind: yaml.MappingNode, Tag: s.top.Tag, Content: slices.Clone(s.top.Content)}}
+	top.set("items", s.itemsNode(items))
 	if results != nil {
-		setField(top, "results", results)
-	} else if i := indexOfKey(top, "results"); i >= 0 {
-		top.Content = slices.Delete(top.Content, i, i+2)
+		top.set("results", results)
+	} else if i := indexOfKey(top.node, "results"); i >= 0 {
+		top.node.Content = slices.Delete(top.node.Content, i, i+2)
 	}
-	return encodeIndented(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{top}}, 0)
-}
-
-func setField(m *yaml.Node, key string, value *yaml.Node) {
-	if i := indexOfKey(m, key); i >= 0 {
-		m.Content[i+1] = value
-		return
-	}
-	m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: key}, value)
+	return encodeIndented(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{top.node}}, 0)
 }
 
 // itemsNode is a new items sequence for the document: the original's anchor, if it had one, and
 // the given items.
 func (s *source) itemsNode(items []*yaml.Node) *yaml.Node {
 	seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: tagSeq}
-	if original := fieldValue(s.top, "items"); original != nil {
+	if original := lookup(s.top, "items"); original != nil {
 		seq.Anchor = original.Anchor
 	}
 	for _, item := range items {
