@@ -151,22 +151,24 @@ func mergeValues(dst, src map[string]any) {
 				continue
 			}
 		}
-		dst[key] = deepCopy(value)
+		dst[key] = CopyTree(value)
 	}
 }
 
-func deepCopy(v any) any {
+// CopyTree returns a deep copy of a document tree: its maps and lists are new, its scalars the
+// same.
+func CopyTree(v any) any {
 	switch t := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(t))
 		for k, e := range t {
-			out[k] = deepCopy(e)
+			out[k] = CopyTree(e)
 		}
 		return out
 	case []any:
 		out := make([]any, len(t))
 		for i, e := range t {
-			out[i] = deepCopy(e)
+			out[i] = CopyTree(e)
 		}
 		return out
 	}

@@ -7,6 +7,8 @@ import (
 
 	"github.com/pmezard/go-difflib/difflib"
 	"sigs.k8s.io/yaml"
+
+	"github.com/gatewaypattern/gateway-pattern/krm"
 )
 
 // The only differences the spec allows between `helm template` and our function (SPEC.md, "Output
@@ -29,7 +31,7 @@ var labelMapPaths = [][]string{
 
 // normalizeHelm removes from a `helm template` object what only Helm sets, and null values.
 func normalizeHelm(obj map[string]any) map[string]any {
-	obj = deepCopy(obj).(map[string]any)
+	obj = krm.CopyTree(obj).(map[string]any)
 	for _, path := range labelMapPaths {
 		if labels, ok := nestedMap(obj, path...); ok {
 			for _, k := range helmOnlyLabels {
@@ -46,7 +48,7 @@ func normalizeHelm(obj map[string]any) map[string]any {
 // normalizeOurs removes from one of our function's objects what only the function sets, and null
 // values.
 func normalizeOurs(obj map[string]any) map[string]any {
-	obj = deepCopy(obj).(map[string]any)
+	obj = krm.CopyTree(obj).(map[string]any)
 	for _, path := range labelMapPaths {
 		if labels, ok := nestedMap(obj, path...); ok && labels[managedByLabel] == "gateway-pattern" {
 			delete(labels, managedByLabel)

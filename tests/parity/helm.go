@@ -20,6 +20,8 @@ import (
 	"helm.sh/helm/v3/pkg/releaseutil"
 	"helm.sh/helm/v3/pkg/strvals"
 	"sigs.k8s.io/yaml"
+
+	"github.com/gatewaypattern/gateway-pattern/krm"
 )
 
 // IstioVersion is the istio.io/istio module version whose manifests/charts/gateway is the reference
@@ -108,7 +110,7 @@ func renderChartManifest(release, namespace string, values map[string]any) (stri
 
 	// Helm merges user values into its own maps; hand it a copy so the caller's map stays intact
 	// for our function's side.
-	rel, err := install.Run(chrt, deepCopy(values).(map[string]any))
+	rel, err := install.Run(chrt, krm.CopyTree(values).(map[string]any))
 	if err != nil {
 		return "", err
 	}
@@ -193,24 +195,4 @@ func fileValues(doc string) (map[string]any, error) {
 		return nil, err
 	}
 	return values, nil
-}
-
-// deepCopy copies the maps and slices of a generic YAML/JSON value.
-func deepCopy(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		m := make(map[string]any, len(v))
-		for k, e := range v {
-			m[k] = deepCopy(e)
-		}
-		return m
-	case []any:
-		s := make([]any, len(v))
-		for i, e := range v {
-			s[i] = deepCopy(e)
-		}
-		return s
-	default:
-		return v
-	}
 }

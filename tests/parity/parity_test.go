@@ -13,13 +13,14 @@ import (
 	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/gatewaypattern/gateway-pattern/fn"
+	"github.com/gatewaypattern/gateway-pattern/krm"
 )
 
 // renderOurs runs our function's workload renderer on a copy of the values (so neither side can
 // see the other's mutations) and decodes its objects with the same parser as the Helm side, so
 // both sides have the same Go types (float64 numbers, strings, bools).
 func renderOurs(release, namespace string, values map[string]any) ([]map[string]any, error) {
-	nodes, errs := fn.RenderWorkload(release, namespace, deepCopy(values).(map[string]any))
+	nodes, errs := fn.RenderWorkload(release, namespace, krm.CopyTree(values).(map[string]any))
 	if len(errs) > 0 {
 		msgs := make([]string, len(errs))
 		for i, e := range errs {
@@ -188,7 +189,7 @@ func TestComparerDetectsDifference(t *testing.T) {
 	asOurs := func() []map[string]any {
 		out := make([]map[string]any, len(helm))
 		for i, o := range helm {
-			o = deepCopy(o).(map[string]any)
+			o = krm.CopyTree(o).(map[string]any)
 			for _, path := range labelMapPaths {
 				if l, ok := nestedMap(o, path...); ok {
 					delete(l, "helm.sh/chart")
@@ -251,7 +252,7 @@ func TestComparerDetectsDifference(t *testing.T) {
 	assert.Empty(t, compareObjects(helm, ours).Problems)
 	var withAnnotation []map[string]any
 	for _, o := range helm {
-		withAnnotation = append(withAnnotation, deepCopy(o).(map[string]any))
+		withAnnotation = append(withAnnotation, krm.CopyTree(o).(map[string]any))
 	}
 	findObject(withAnnotation, "Role")["metadata"].(map[string]any)["annotations"] = map[string]any{"team": "mesh"}
 	assert.Len(t, compareObjects(withAnnotation, asOurs()).Problems, 1)

@@ -370,7 +370,7 @@ func mutations(doc any) []mutation {
 
 // replaced returns a deep copy of doc with the value at path replaced by change(value).
 func replaced(doc any, path []string, change func(any) any) any {
-	c := deepCopy(doc)
+	c := krm.CopyTree(doc)
 	if len(path) == 0 {
 		return change(c)
 	}
@@ -403,24 +403,6 @@ func child(v any, key string) any {
 func at(v any, path ...string) any {
 	for _, p := range path {
 		v = child(v, p)
-	}
-	return v
-}
-
-func deepCopy(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(t))
-		for k, e := range t {
-			out[k] = deepCopy(e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(t))
-		for i, e := range t {
-			out[i] = deepCopy(e)
-		}
-		return out
 	}
 	return v
 }
