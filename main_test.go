@@ -49,6 +49,7 @@ func TestGolden(t *testing.T) {
 
 			if code != 0 {
 				assert.Equal(t, itemsOf(t, in), itemsOf(t, out), "a failed run must return the items unchanged")
+				assert.True(t, bytes.HasPrefix(out, in), "a failed run gives the input back byte for byte, with only its results after it")
 				return
 			}
 			again, _, code := runFunction(out)
