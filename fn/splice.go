@@ -148,9 +148,12 @@ func (s *source) rewrite(items []*yaml.Node, results *yaml.Node) ([]byte, error)
 	}
 	slices.SortStableFunc(edits, func(a, b edit) int { return a.start - b.start })
 	at := 0
-	for _, e := range edits {
+	for i, e := range edits {
 		out.Write(s.text[at:e.start])
 		if len(e.text) > 0 && out.Len() > 0 && out.Bytes()[out.Len()-1] != '\n' {
+			out.WriteByte('\n')
+		}
+		if e.start == s.end && len(e.text) > 0 && (i == 0 || edits[i-1].start != s.end) && s.endsInComment() {
 			out.WriteByte('\n')
 		}
 		out.Write(e.text)
@@ -382,6 +385,57 @@ func (s *source) withTrailer(start, end, indent int, node *yaml.Node) span {
 	}
 	return span{start: start, body: body, end: end}
 }
+
+// endsInComment reports whether the document's last line before s.end is a comment with no
+// blank line after it. A field added at the end then needs a blank line before it: the YAML
+// parser takes a comment directly above a key for that key's, so without one the comment that
+// closed the items (or whatever came last) would move to the added field when the output is read.
+func (s *source) endsInComment() bool {
+	n := len(s.lines)
+	for n > 0 && s.lineStart(n) >= s.end {
+		n--
+	}
+	if n == 0 || len(bytes.TrimSpace(s.line(n))) == 0 {
+		return false // nothing before the end, or a blank line already there
+	}
+	if content := bytes.TrimLeft(s.line(n), " \t"); content[0] != '#' {
+		return false
+	}
+	return !s.inBlockScalar(n)
+}
+
+// inBlockScalar reports whether line n, which reads as a comment, may be the content of a
+// block scalar (| or >) that the document ends with: lines indented as deep as its first
+// line of content are content, whatever they hold. A scalar whose indentation is given by an
+// indicator (|2) is taken to hold the line: an added blank line is then left out, which may
+// move a comment to the added field, but cannot change a value.
+func (s *source) inBlockScalar(n int) bool {
+	last := lastNode(s.top)
+	if last.Kind != yaml.ScalarNode || last.Style&(yaml.LiteralStyle|yaml.FoldedStyle) == 0 || last.Line >= n {
+		return false
+	}
+	header := s.line(last.Line)
+	if last.Column-1 < len(header) {
+		header = header[last.Column-1:]
+	}
+	if end := bytes.IndexAny(header, " \t#"); end >= 0 {
+		header = header[:end]
+	}
+	if bytes.ContainsAny(header, "123456789") {
+		return true
+	}
+	if strings.Trim(last.Value, "\n") == "" {
+		return false // no content: line n ends it
+	}
+	for first := last.Line + 1; first <= n; first++ {
+		if line := s.line(first); len(bytes.TrimSpace(line)) > 0 {
+			return indentation(s.line(n)) >= indentation(line)
+		}
+	}
+	return false
+}
+
+func indentation(line []byte) int { return len(line) - len(bytes.TrimLeft(line, " ")) }
 
 // lastNode returns the node written last in n's text.
 func lastNode(n *yaml.Node) *yaml.Node {

@@ -2,6 +2,7 @@ package fn
 
 import (
 	"bytes"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -174,6 +175,18 @@ functionConfig: {}
 		change: func(items []*yaml.Node) []*yaml.Node { return items },
 		want:   "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\n",
 	}, {
+		name:    "a comment that ends the document stays with what it closes: a blank line comes before added results",
+		input:   "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- kind: A\n  spec: |\n    text\n  # the end of A\n# the end of the items\n",
+		change:  func(items []*yaml.Node) []*yaml.Node { return items },
+		results: Results{{Message: "hello", Severity: Info}},
+		want:    "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- kind: A\n  spec: |\n    text\n  # the end of A\n# the end of the items\n\nresults:\n- message: hello\n  severity: info\n",
+	}, {
+		name:    "a block scalar's last line that reads as a comment is its content: no blank line, which |+ would keep",
+		input:   "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- kind: A\n  spec: |+\n    text\n    # part of the text\n",
+		change:  func(items []*yaml.Node) []*yaml.Node { return items },
+		results: Results{{Message: "hello", Severity: Info}},
+		want:    "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- kind: A\n  spec: |+\n    text\n    # part of the text\nresults:\n- message: hello\n  severity: info\n",
+	}, {
 		name:   "document markers and Windows line ends are kept",
 		input:  "---\r\napiVersion: config.kubernetes.io/v1\r\nkind: ResourceList\r\nitems:\r\n- {kind: A}\r\n...\r\n",
 		change: keepAndAdd(0),
@@ -195,13 +208,29 @@ functionConfig: {}
 		t.Run(tc.name, func(t *testing.T) {
 			rl, err := ReadResourceList([]byte(tc.input))
 			require.NoError(t, err)
+			before := slices.Clone(rl.Items)
 			rl.Items = tc.change(rl.Items)
 			rl.Results = tc.results
 			var out bytes.Buffer
 			require.NoError(t, rl.Write(&out))
 			assert.Equal(t, tc.want, out.String())
-			var doc yaml.Node
-			assert.NoError(t, yaml.Unmarshal(out.Bytes(), &doc), "the output must parse")
+			var in, doc yaml.Node
+			require.NoError(t, yaml.Unmarshal([]byte(tc.input), &in))
+			require.NoError(t, yaml.Unmarshal(out.Bytes(), &doc), "the output must parse")
+			if slices.Equal(before, rl.Items) {
+				assert.Equal(t, encodeNode(t, lookup(in.Content[0], "items")), encodeNode(t, lookup(doc.Content[0], "items")),
+					"items passed through must keep their comments when read again")
+			}
 		})
 	}
+}
+
+func encodeNode(t *testing.T, n *yaml.Node) string {
+	t.Helper()
+	if n == nil {
+		return ""
+	}
+	out, err := yaml.Marshal(n)
+	require.NoError(t, err)
+	return string(out)
 }
