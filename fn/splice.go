@@ -3,7 +3,9 @@ package fn
 import (
 	"bytes"
 	"slices"
+	"sort"
 	"strings"
+	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -14,10 +16,14 @@ import (
 // The YAML parser reports where each node starts (line and column), not where it ends, so the
 // places are found from starts: in a block mapping every key starts a line, and in a block
 // sequence every item starts on the line of its "-" indicator. A field's text runs from its key's
-// line to the next key's line; an item's text runs from its "-" line to the next item's. Comment
-// lines at the end of such a stretch that are indented no deeper than its key or "-" are its
-// trailer (see withTrailer): they introduce what follows, so new items go before them, and they
-// stay where they are when the item is removed.
+// line to the next key's line; an item's text runs from its "-" line to the next item's.
+//
+// Comments are kept where the YAML parser (and so kpt and kustomize) places them. A block of
+// comment lines directly above a key or "-", indented no deeper, belongs to what follows: it is
+// the trailer of the stretch before (see withTrailer), so new items go before it and it stays
+// when the item before it is removed. Comments with a blank line after them, or at the end of
+// the document, belong to what they follow, and text added after them gets a blank line first
+// (see endsInComment), or they would be read as the added text's.
 type source struct {
 	text  []byte
 	lines []int // lines[i] is the offset of line i+1 (the parser counts lines from 1)
@@ -39,8 +45,9 @@ type source struct {
 type span struct{ start, body, end int }
 
 type blockItems struct {
-	indent int    // the column of the "-" indicators
-	spans  []span // the items' stretches, in the order they came
+	indent int          // the column of the "-" indicators
+	spans  []span       // the items' stretches, in the order they came
+	nodes  []*yaml.Node // the items themselves
 	index  map[*yaml.Node]int
 }
 
@@ -74,7 +81,7 @@ func newSource(text []byte, top *yaml.Node) *source {
 // findItems finds the stretch of each item of a block sequence whose text ends at end. It gives
 // up (returns nil) on anything but one item per "-" line.
 func (s *source) findItems(seq *yaml.Node, end int) *blockItems {
-	b := &blockItems{indent: seq.Column - 1, spans: make([]span, len(seq.Content)), index: make(map[*yaml.Node]int, len(seq.Content))}
+	b := &blockItems{indent: seq.Column - 1, spans: make([]span, len(seq.Content)), nodes: seq.Content, index: make(map[*yaml.Node]int, len(seq.Content))}
 	starts := make([]int, len(seq.Content))
 	for i, item := range seq.Content {
 		line := item.Line
@@ -116,7 +123,7 @@ func (s *source) rewrite(items []*yaml.Node, results *yaml.Node) ([]byte, error)
 	itemsField, hasItems := s.fields["items"]
 	switch {
 	case s.items != nil && len(items) > 0:
-		text, err := s.items.splice(s.text, items)
+		text, err := s.spliceItems(items)
 		if err != nil {
 			return nil, err
 		}
@@ -153,7 +160,7 @@ func (s *source) rewrite(items []*yaml.Node, results *yaml.Node) ([]byte, error)
 		if len(e.text) > 0 && out.Len() > 0 && out.Bytes()[out.Len()-1] != '\n' {
 			out.WriteByte('\n')
 		}
-		if e.start == s.end && len(e.text) > 0 && (i == 0 || edits[i-1].start != s.end) && s.endsInComment() {
+		if e.start == s.end && len(e.text) > 0 && (i == 0 || edits[i-1].start != s.end) && s.endsInComment(0, s.end, s.top) {
 			out.WriteByte('\n')
 		}
 		out.Write(e.text)
@@ -163,12 +170,14 @@ func (s *source) rewrite(items []*yaml.Node, results *yaml.Node) ([]byte, error)
 	return out.Bytes(), nil
 }
 
-// splice writes the items: those that came in as their own text, new ones encoded. An item
-// that is gone leaves its trailer behind; new items go before the trailer of the item they
+// spliceItems writes the items: those that came in as their own text, new ones encoded. An
+// item that is gone leaves its trailer behind; new items go before the trailer of the item they
 // follow, since a trailer introduces what comes next.
-func (b *blockItems) splice(text []byte, items []*yaml.Node) ([]byte, error) {
+func (s *source) spliceItems(items []*yaml.Node) ([]byte, error) {
+	b := s.items
 	var out, trailers bytes.Buffer
 	var fresh []*yaml.Node
+	last := -1 // the item that came in and was written last
 	flush := func() error {
 		if len(fresh) == 0 {
 			return nil
@@ -177,6 +186,9 @@ func (b *blockItems) splice(text []byte, items []*yaml.Node) ([]byte, error) {
 		if err != nil {
 			return err
 		}
+		if last >= 0 && s.endsInComment(b.spans[last].start, b.spans[last].body, b.nodes[last]) {
+			out.WriteByte('\n')
+		}
 		out.Write(encoded)
 		fresh = fresh[:0]
 		return nil
@@ -184,7 +196,7 @@ func (b *blockItems) splice(text []byte, items []*yaml.Node) ([]byte, error) {
 	next := 0 // the first item that came in and is neither written nor passed over
 	passOver := func(upTo int) {
 		for ; next < upTo; next++ {
-			trailers.Write(text[b.spans[next].body:b.spans[next].end])
+			trailers.Write(s.text[b.spans[next].body:b.spans[next].end])
 		}
 	}
 	for _, item := range items {
@@ -199,9 +211,9 @@ func (b *blockItems) splice(text []byte, items []*yaml.Node) ([]byte, error) {
 		}
 		out.Write(trailers.Bytes())
 		trailers.Reset()
-		out.Write(text[b.spans[i].start:b.spans[i].body])
-		trailers.Write(text[b.spans[i].body:b.spans[i].end])
-		next = i + 1
+		out.Write(s.text[b.spans[i].start:b.spans[i].body])
+		trailers.Write(s.text[b.spans[i].body:b.spans[i].end])
+		next, last = i+1, i
 	}
 	passOver(len(b.spans))
 	if err := flush(); err != nil {
@@ -353,14 +365,16 @@ func (s *source) documentEnd(from int) int {
 	return len(s.text)
 }
 
-// withTrailer returns the span [start, end) of node's text with its trailer: the comment lines
-// at its end that are indented no deeper than indent, with the blank lines among and after them.
-// Blank lines before the first such comment stay in the body: they may belong to a block scalar
-// that keeps its trailing line breaks (|+). And when node's text ends in a quoted scalar, which
-// may run on over lines of any indentation, nothing is taken for a comment.
+// withTrailer returns the span [start, end) of node's text with its trailer: the block of comment
+// lines at its end, indented no deeper than indent, directly above what follows (no blank line
+// between). The YAML parser reads such a block as the head comment of what follows. Comments
+// with a blank line after them are the foot of node, so they stay in the body, and so does a
+// block scalar's last line (|+ keeps blank lines). At the end of the document nothing follows,
+// so there is no trailer. And when node's text ends in a quoted scalar, which may run on over
+// lines of any indentation, nothing is taken for a comment.
 func (s *source) withTrailer(start, end, indent int, node *yaml.Node) span {
-	body, cut := end, end
-	for cut > start {
+	body := end
+	for cut := end; cut > start && end < s.end; {
 		lineStart := start
 		if i := bytes.LastIndexByte(s.text[start:cut-1], '\n'); i >= 0 {
 			lineStart = start + i + 1
@@ -370,54 +384,85 @@ func (s *source) withTrailer(start, end, indent int, node *yaml.Node) span {
 		}
 		line := bytes.TrimRight(s.text[lineStart:cut], "\r\n")
 		content := bytes.TrimLeft(line, " \t")
-		if len(content) > 0 {
-			if content[0] != '#' || len(line)-len(content) > indent {
-				break
-			}
-			body = lineStart
+		if len(content) == 0 || content[0] != '#' || len(line)-len(content) > indent {
+			break
 		}
-		cut = lineStart
+		body, cut = lineStart, lineStart
 	}
-	if body < end {
-		if last := lastNode(node); last.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
-			return span{start: start, body: end, end: end}
-		}
+	if body < end && body < s.quotedEnd(lastNode(node)) {
+		return span{start: start, body: end, end: end}
 	}
 	return span{start: start, body: body, end: end}
 }
 
-// endsInComment reports whether the document's last line before s.end is a comment with no
-// blank line after it. A field added at the end then needs a blank line before it: the YAML
-// parser takes a comment directly above a key for that key's, so without one the comment that
-// closed the items (or whatever came last) would move to the added field when the output is read.
-func (s *source) endsInComment() bool {
-	n := len(s.lines)
-	for n > 0 && s.lineStart(n) >= s.end {
-		n--
+// quotedEnd returns the offset just past the closing quote of a quoted scalar, which may run on
+// over lines of any indentation and hold lines that read as comments, or 0 for other nodes.
+func (s *source) quotedEnd(n *yaml.Node) int {
+	quote := byte('"')
+	switch {
+	case n.Style&yaml.SingleQuotedStyle != 0:
+		quote = '\''
+	case n.Style&yaml.DoubleQuotedStyle == 0:
+		return 0
 	}
-	if n == 0 || len(bytes.TrimSpace(s.line(n))) == 0 {
-		return false // nothing before the end, or a blank line already there
+	at := s.offset(n.Line, n.Column)
+	if at >= len(s.text) || s.text[at] != quote {
+		return len(s.text) // not where the parser said: take it to run to the end
 	}
-	if content := bytes.TrimLeft(s.line(n), " \t"); content[0] != '#' {
-		return false
+	for i := at + 1; i < len(s.text); i++ {
+		switch c := s.text[i]; {
+		case c == '\\' && quote == '"':
+			i++
+		case c == quote && quote == '\'' && i+1 < len(s.text) && s.text[i+1] == '\'':
+			i++
+		case c == quote:
+			return i + 1
+		}
 	}
-	return !s.inBlockScalar(n)
+	return len(s.text)
 }
 
-// inBlockScalar reports whether line n, which reads as a comment, may be the content of a
-// block scalar (| or >) that the document ends with: lines indented as deep as its first
-// line of content are content, whatever they hold. A scalar whose indentation is given by an
-// indicator (|2) is taken to hold the line: an added blank line is then left out, which may
-// move a comment to the added field, but cannot change a value.
-func (s *source) inBlockScalar(n int) bool {
-	last := lastNode(s.top)
+// offset returns the offset of the given line and column, both counted from 1 in characters, as
+// the parser counts them.
+func (s *source) offset(line, column int) int {
+	at := s.lineStart(line)
+	for ; column > 1 && at < len(s.text); column-- {
+		_, size := utf8.DecodeRune(s.text[at:])
+		at += size
+	}
+	return at
+}
+
+// endsInComment reports whether the text [start, end) of node ends in a comment line with no
+// blank line after it. Text added right after it then needs a blank line first: the YAML parser
+// takes a comment directly above a key or "-" for what follows, so without one a comment that
+// closed node would be read as the added text's (and kpt would, say, drop it with the results).
+func (s *source) endsInComment(start, end int, node *yaml.Node) bool {
+	if end <= start {
+		return false
+	}
+	n := sort.SearchInts(s.lines, end) // the line before end: lines[n-1] < end
+	if n == 0 || s.lineStart(n) < start {
+		return false
+	}
+	content := bytes.TrimLeft(s.line(n), " \t")
+	if len(content) == 0 || content[0] != '#' {
+		return false // a blank line already there, or no comment
+	}
+	last := lastNode(node)
+	return s.lineStart(n) >= s.quotedEnd(last) && !s.inBlockScalar(n, last)
+}
+
+// inBlockScalar reports whether line n, which reads as a comment, may be the content of last,
+// when that is a block scalar (| or >): lines indented as deep as its first line of content are
+// content, whatever they hold. A scalar whose indentation is given by an indicator (|2) is taken
+// to hold the line: a blank line is then left out, which may move a comment to what is added
+// after it, but cannot change a value.
+func (s *source) inBlockScalar(n int, last *yaml.Node) bool {
 	if last.Kind != yaml.ScalarNode || last.Style&(yaml.LiteralStyle|yaml.FoldedStyle) == 0 || last.Line >= n {
 		return false
 	}
-	header := s.line(last.Line)
-	if last.Column-1 < len(header) {
-		header = header[last.Column-1:]
-	}
+	header := s.text[s.offset(last.Line, last.Column):s.lineStart(last.Line+1)]
 	if end := bytes.IndexAny(header, " \t#"); end >= 0 {
 		header = header[:end]
 	}

@@ -187,6 +187,16 @@ functionConfig: {}
 		results: Results{{Message: "hello", Severity: Info}},
 		want:    "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- kind: A\n  spec: |+\n    text\n    # part of the text\nresults:\n- message: hello\n  severity: info\n",
 	}, {
+		name:   "a comment that ends the document stays with the item it closes: new items come after a blank line",
+		input:  "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nfunctionConfig: {}\nitems:\n- {kind: A}\n# the end of A\n",
+		change: keepAndAdd(0),
+		want:   "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nfunctionConfig: {}\nitems:\n- {kind: A}\n# the end of A\n\n- apiVersion: v1\n  kind: ServiceAccount\n  metadata:\n    name: new\n",
+	}, {
+		name:   "a comment with a blank line after it belongs to the item before it, and goes with it; the one directly above the next stays",
+		input:  "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- {kind: A}\n- {kind: B}\n# the end of B\n\n# about C\n- {kind: C}\nfunctionConfig: {}\n",
+		change: keepAndAdd(0, 2),
+		want:   "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- {kind: A}\n# about C\n- {kind: C}\n- apiVersion: v1\n  kind: ServiceAccount\n  metadata:\n    name: new\nfunctionConfig: {}\n",
+	}, {
 		name:   "document markers and Windows line ends are kept",
 		input:  "---\r\napiVersion: config.kubernetes.io/v1\r\nkind: ResourceList\r\nitems:\r\n- {kind: A}\r\n...\r\n",
 		change: keepAndAdd(0),
@@ -217,9 +227,11 @@ functionConfig: {}
 			var in, doc yaml.Node
 			require.NoError(t, yaml.Unmarshal([]byte(tc.input), &in))
 			require.NoError(t, yaml.Unmarshal(out.Bytes(), &doc), "the output must parse")
-			if slices.Equal(before, rl.Items) {
-				assert.Equal(t, encodeNode(t, lookup(in.Content[0], "items")), encodeNode(t, lookup(doc.Content[0], "items")),
-					"items passed through must keep their comments when read again")
+			for i, item := range before {
+				if j := slices.Index(rl.Items, item); j >= 0 {
+					assert.Equal(t, encodeNode(t, lookup(in.Content[0], "items").Content[i]), encodeNode(t, lookup(doc.Content[0], "items").Content[j]),
+						"item %d, passed through, must keep its comments when the output is read", i)
+				}
 			}
 		})
 	}
