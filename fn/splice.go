@@ -3,9 +3,7 @@ package fn
 import (
 	"bytes"
 	"slices"
-	"sort"
 	"strings"
-	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -121,9 +119,13 @@ func (s *source) rewrite(items []*yaml.Node, results *yaml.Node) ([]byte, error)
 	}
 	var edits []edit
 	itemsField, hasItems := s.fields["items"]
+	endsWith := -1 // the item that came in whose text ends the document's items, if the items end it
 	switch {
 	case s.items != nil && len(items) > 0:
-		text, err := s.spliceItems(items)
+		text, last, err := s.spliceItems(items)
+		if itemsField.end == s.end {
+			endsWith = last
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -157,14 +159,21 @@ func (s *source) rewrite(items []*yaml.Node, results *yaml.Node) ([]byte, error)
 	at := 0
 	for i, e := range edits {
 		out.Write(s.text[at:e.start])
+		at = e.body
+		appended := e.start == s.end && len(e.text) > 0 && (i == 0 || edits[i-1].start != s.end)
+		if appended && endsWith >= 0 {
+			item := s.items.spans[endsWith]
+			out.Truncate(out.Len() - (item.body - item.start))
+			out.Write(s.joinAfterItem(endsWith, e.text, false))
+			continue
+		}
 		if len(e.text) > 0 && out.Len() > 0 && out.Bytes()[out.Len()-1] != '\n' {
 			out.WriteByte('\n')
 		}
-		if e.start == s.end && len(e.text) > 0 && (i == 0 || edits[i-1].start != s.end) && s.endsInComment(0, s.end, s.top) {
+		if appended && s.endsInComment(0, s.end, s.top) {
 			out.WriteByte('\n')
 		}
 		out.Write(e.text)
-		at = e.body
 	}
 	out.Write(s.text[at:])
 	return out.Bytes(), nil
@@ -172,12 +181,13 @@ func (s *source) rewrite(items []*yaml.Node, results *yaml.Node) ([]byte, error)
 
 // spliceItems writes the items: those that came in as their own text, new ones encoded. An
 // item that is gone leaves its trailer behind; new items go before the trailer of the item they
-// follow, since a trailer introduces what comes next.
-func (s *source) spliceItems(items []*yaml.Node) ([]byte, error) {
+// follow, since a trailer introduces what comes next. It also returns the item that came in whose
+// text ends what it wrote, or -1.
+func (s *source) spliceItems(items []*yaml.Node) (text []byte, endsWith int, err error) {
 	b := s.items
 	var out, trailers bytes.Buffer
 	var fresh []*yaml.Node
-	last := -1 // the item that came in and was written last
+	last, lastAt := -1, 0 // the item that came in and was written last, and where its text begins in out
 	flush := func() error {
 		if len(fresh) == 0 {
 			return nil
@@ -186,7 +196,11 @@ func (s *source) spliceItems(items []*yaml.Node) ([]byte, error) {
 		if err != nil {
 			return err
 		}
-		if last >= 0 && s.endsInComment(b.spans[last].start, b.spans[last].body, b.nodes[last]) {
+		if last >= 0 && lastAt+b.spans[last].body-b.spans[last].start == out.Len() {
+			out.Truncate(lastAt)
+			encoded = s.joinAfterItem(last, encoded, true)
+			last = -1
+		} else if out.Len() > 0 && out.Bytes()[out.Len()-1] != '\n' {
 			out.WriteByte('\n')
 		}
 		out.Write(encoded)
@@ -207,20 +221,24 @@ func (s *source) spliceItems(items []*yaml.Node) ([]byte, error) {
 		}
 		passOver(i)
 		if err := flush(); err != nil {
-			return nil, err
+			return nil, -1, err
 		}
 		out.Write(trailers.Bytes())
 		trailers.Reset()
+		lastAt = out.Len()
 		out.Write(s.text[b.spans[i].start:b.spans[i].body])
 		trailers.Write(s.text[b.spans[i].body:b.spans[i].end])
 		next, last = i+1, i
 	}
 	passOver(len(b.spans))
 	if err := flush(); err != nil {
-		return nil, err
+		return nil, -1, err
+	}
+	if trailers.Len() > 0 || last >= 0 && lastAt+b.spans[last].body-b.spans[last].start != out.Len() {
+		last = -1
 	}
 	out.Write(trailers.Bytes())
-	return out.Bytes(), nil
+	return out.Bytes(), last, nil
 }
 
 // reencode writes a flow-style document (JSON, say) again as YAML from its parsed nodes.
@@ -364,123 +382,6 @@ func (s *source) documentEnd(from int) int {
 	}
 	return len(s.text)
 }
-
-// withTrailer returns the span [start, end) of node's text with its trailer: the block of comment
-// lines at its end, indented no deeper than indent, directly above what follows (no blank line
-// between). The YAML parser reads such a block as the head comment of what follows. Comments
-// with a blank line after them are the foot of node, so they stay in the body, and so does a
-// block scalar's last line (|+ keeps blank lines). At the end of the document nothing follows,
-// so there is no trailer. And when node's text ends in a quoted scalar, which may run on over
-// lines of any indentation, nothing is taken for a comment.
-func (s *source) withTrailer(start, end, indent int, node *yaml.Node) span {
-	body := end
-	for cut := end; cut > start && end < s.end; {
-		lineStart := start
-		if i := bytes.LastIndexByte(s.text[start:cut-1], '\n'); i >= 0 {
-			lineStart = start + i + 1
-		}
-		if lineStart == start {
-			break // the first line (a key or a "-") is never a trailer
-		}
-		line := bytes.TrimRight(s.text[lineStart:cut], "\r\n")
-		content := bytes.TrimLeft(line, " \t")
-		if len(content) == 0 || content[0] != '#' || len(line)-len(content) > indent {
-			break
-		}
-		body, cut = lineStart, lineStart
-	}
-	if body < end && body < s.quotedEnd(lastNode(node)) {
-		return span{start: start, body: end, end: end}
-	}
-	return span{start: start, body: body, end: end}
-}
-
-// quotedEnd returns the offset just past the closing quote of a quoted scalar, which may run on
-// over lines of any indentation and hold lines that read as comments, or 0 for other nodes.
-func (s *source) quotedEnd(n *yaml.Node) int {
-	quote := byte('"')
-	switch {
-	case n.Style&yaml.SingleQuotedStyle != 0:
-		quote = '\''
-	case n.Style&yaml.DoubleQuotedStyle == 0:
-		return 0
-	}
-	at := s.offset(n.Line, n.Column)
-	if at >= len(s.text) || s.text[at] != quote {
-		return len(s.text) // not where the parser said: take it to run to the end
-	}
-	for i := at + 1; i < len(s.text); i++ {
-		switch c := s.text[i]; {
-		case c == '\\' && quote == '"':
-			i++
-		case c == quote && quote == '\'' && i+1 < len(s.text) && s.text[i+1] == '\'':
-			i++
-		case c == quote:
-			return i + 1
-		}
-	}
-	return len(s.text)
-}
-
-// offset returns the offset of the given line and column, both counted from 1 in characters, as
-// the parser counts them.
-func (s *source) offset(line, column int) int {
-	at := s.lineStart(line)
-	for ; column > 1 && at < len(s.text); column-- {
-		_, size := utf8.DecodeRune(s.text[at:])
-		at += size
-	}
-	return at
-}
-
-// endsInComment reports whether the text [start, end) of node ends in a comment line with no
-// blank line after it. Text added right after it then needs a blank line first: the YAML parser
-// takes a comment directly above a key or "-" for what follows, so without one a comment that
-// closed node would be read as the added text's (and kpt would, say, drop it with the results).
-func (s *source) endsInComment(start, end int, node *yaml.Node) bool {
-	if end <= start {
-		return false
-	}
-	n := sort.SearchInts(s.lines, end) // the line before end: lines[n-1] < end
-	if n == 0 || s.lineStart(n) < start {
-		return false
-	}
-	content := bytes.TrimLeft(s.line(n), " \t")
-	if len(content) == 0 || content[0] != '#' {
-		return false // a blank line already there, or no comment
-	}
-	last := lastNode(node)
-	return s.lineStart(n) >= s.quotedEnd(last) && !s.inBlockScalar(n, last)
-}
-
-// inBlockScalar reports whether line n, which reads as a comment, may be the content of last,
-// when that is a block scalar (| or >): lines indented as deep as its first line of content are
-// content, whatever they hold. A scalar whose indentation is given by an indicator (|2) is taken
-// to hold the line: a blank line is then left out, which may move a comment to what is added
-// after it, but cannot change a value.
-func (s *source) inBlockScalar(n int, last *yaml.Node) bool {
-	if last.Kind != yaml.ScalarNode || last.Style&(yaml.LiteralStyle|yaml.FoldedStyle) == 0 || last.Line >= n {
-		return false
-	}
-	header := s.text[s.offset(last.Line, last.Column):s.lineStart(last.Line+1)]
-	if end := bytes.IndexAny(header, " \t#"); end >= 0 {
-		header = header[:end]
-	}
-	if bytes.ContainsAny(header, "123456789") {
-		return true
-	}
-	if strings.Trim(last.Value, "\n") == "" {
-		return false // no content: line n ends it
-	}
-	for first := last.Line + 1; first <= n; first++ {
-		if line := s.line(first); len(bytes.TrimSpace(line)) > 0 {
-			return indentation(s.line(n)) >= indentation(line)
-		}
-	}
-	return false
-}
-
-func indentation(line []byte) int { return len(line) - len(bytes.TrimLeft(line, " ")) }
 
 // lastNode returns the node written last in n's text.
 func lastNode(n *yaml.Node) *yaml.Node {

@@ -197,6 +197,22 @@ functionConfig: {}
 		change: keepAndAdd(0, 2),
 		want:   "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- {kind: A}\n# about C\n- {kind: C}\n- apiVersion: v1\n  kind: ServiceAccount\n  metadata:\n    name: new\nfunctionConfig: {}\n",
 	}, {
+		name:   "the last item without a line break at the end of the input: new items start on a line of their own",
+		input:  "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nfunctionConfig: {}\nitems:\n- {kind: A}",
+		change: keepAndAdd(0),
+		want:   "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nfunctionConfig: {}\nitems:\n- {kind: A}\n- apiVersion: v1\n  kind: ServiceAccount\n  metadata:\n    name: new\n",
+	}, {
+		name:   "a comment that ends the list and is not the last item's stays last: new items go before it",
+		input:  "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nfunctionConfig: {}\nitems:\n- kind: A\n# the end of the list\n",
+		change: keepAndAdd(0),
+		want:   "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nfunctionConfig: {}\nitems:\n- kind: A\n- apiVersion: v1\n  kind: ServiceAccount\n  metadata:\n    name: new\n# the end of the list\n",
+	}, {
+		name:    "a comment under a key of the last item stays that key's when results follow (no blank line, which would give it to the list)",
+		input:   "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- key: \n #",
+		change:  func(items []*yaml.Node) []*yaml.Node { return items },
+		results: Results{{Message: "hello", Severity: Info}},
+		want:    "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- key: \n #\nresults:\n- message: hello\n  severity: info\n",
+	}, {
 		name:   "document markers and Windows line ends are kept",
 		input:  "---\r\napiVersion: config.kubernetes.io/v1\r\nkind: ResourceList\r\nitems:\r\n- {kind: A}\r\n...\r\n",
 		change: keepAndAdd(0),
