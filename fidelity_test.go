@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"sigs.k8s.io/kustomize/kyaml/kio"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // TestFidelity passes the manifests of testdata/fidelity (comments everywhere, block and flow
@@ -61,10 +62,26 @@ func checkPassThrough(t *testing.T, items string, count int, crlf bool) {
 	out, stderr, code := runFunction([]byte(input))
 	require.Equal(t, 0, code, stderr)
 	output := string(out)
-	require.True(t, strings.HasPrefix(output, head+items), "the items must come back byte for byte:\n%s", firstDifference(head+items, output))
-	rest := output[len(head+items):]
+	// Comment lines that end the items and that the parser gives to the functionConfig (its head
+	// comment) introduce it: they stay directly above it, after the generated objects, and may be
+	// indented as the functionConfig is, so that the parser still reads them as its own.
+	kept, trailer := splitHeadComment(t, input, head+items, "functionConfig")
+	require.True(t, strings.HasPrefix(output, kept), "the items must come back byte for byte:\n%s", firstDifference(kept, output))
+	rest := output[len(kept):]
 	at := strings.Index(rest, config)
 	require.GreaterOrEqual(t, at, 0, "the functionConfig must come back byte for byte")
+	if trailer != "" {
+		above := strings.SplitAfter(rest[:at], "\n")
+		above = above[:len(above)-1]
+		want := strings.SplitAfter(trailer, "\n")
+		want = want[:len(want)-1]
+		require.GreaterOrEqual(t, len(above), len(want))
+		for i, line := range want {
+			require.Equal(t, strings.TrimSpace(line), strings.TrimSpace(above[len(above)-len(want)+i]), "the comments that introduce the functionConfig stay directly above it")
+		}
+		at -= len(strings.Join(above[len(above)-len(want):], ""))
+		config = strings.Join(above[len(above)-len(want):], "") + config
+	}
 	generated, err := kio.FromBytes([]byte("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n" + rest[:at]))
 	require.NoError(t, err, "what comes between the items and the functionConfig is generated objects")
 	require.NotEmpty(t, generated)
@@ -82,6 +99,28 @@ func checkPassThrough(t *testing.T, items string, count int, crlf bool) {
 	again, _, code := runFunction(out)
 	require.Equal(t, 0, code)
 	assert.Equal(t, output, string(again), "running on its own output must give the same bytes")
+}
+
+// splitHeadComment splits text, which ends right above field in the document input, into what
+// comes before the head comment the parser gives field and the lines of that comment.
+func splitHeadComment(t *testing.T, input, text, field string) (before, head string) {
+	t.Helper()
+	rl, err := yaml.Parse(input)
+	require.NoError(t, err)
+	node := rl.Field(field)
+	require.NotNil(t, node)
+	comment := node.Key.YNode().HeadComment
+	if comment == "" {
+		return text, ""
+	}
+	lines := strings.SplitAfter(text, "\n")
+	lines = lines[:len(lines)-1] // text ends in a line break
+	n := strings.Count(comment, "\n") + 1
+	require.GreaterOrEqual(t, len(lines), n)
+	for i, line := range strings.Split(comment, "\n") {
+		require.Equal(t, strings.TrimSpace(line), strings.TrimSpace(lines[len(lines)-n+i]), "the head comment of %s is the end of the text above it", field)
+	}
+	return strings.Join(lines[:len(lines)-n], ""), strings.Join(lines[len(lines)-n:], "")
 }
 
 // asItem writes a manifest as an item of a block sequence whose "-" is at column indent: the

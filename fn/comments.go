@@ -15,42 +15,46 @@ import (
 // The YAML parser that kpt and kustomize read our output with (yaml.v3, through kyaml) gives
 // every comment to a node: the head comment of what follows it, or the foot comment of what it
 // follows, or of a list or key around that. Which one depends on blank lines, on indentation
-// and on the shape of the nodes around it. Text we add next to a kept item's comments can move
-// them to another node; kpt would then write such a comment into the wrong file, or drop it.
-// So comments are kept with what the parser gave them to:
-//   - a block of comments directly above the next item, indented no deeper than its "-", is the
-//     trailer of the stretch before (withTrailer): new items go before it, and it stays when the
-//     item before it is removed;
-//   - where new text follows a kept item that ends in comments, the parser itself is asked
-//     which way of joining leaves the item its comments (joinAfterItem).
+// and on the shape of the nodes around it. Text we add next to comments can move them to another
+// node: kpt would then write such a comment into another file, or drop it, or lose it the next
+// run with the generated object it landed on. So:
+//   - the comments directly above an item, which the parser gives it as its head comment, are
+//     part of its text (withTrailer): they go where it goes, and new items go before them;
+//   - where two pieces of text meet that did not meet in the input, the parser itself is asked
+//     which way of joining them keeps every comment where it was (join).
 
-// withTrailer returns the span [start, end) of node's text with its trailer: the block of comment
-// lines at its end, indented no deeper than indent, directly above what follows (no blank line
-// between). Comments with a blank line after them stay in the body, and so do a block scalar's
-// last lines (|+ keeps blank lines). At the end of the document nothing follows, so there is no
-// trailer.
-func (s *source) withTrailer(start, end, indent int, node *yaml.Node) span {
-	body := end
-	if end < s.end {
-		body = s.commentBlock(start, end, indent, node, false)
+// withTrailer returns the span [start, end) with its trailer: the lines at its end that hold
+// head, the head comment the parser gave to what follows. They must be directly above it, line
+// for line; otherwise there is no trailer, and the comments stay in the body.
+func (s *source) withTrailer(start, end int, head string) span {
+	whole := span{start: start, body: end, end: end}
+	if head == "" {
+		return whole
+	}
+	lines := strings.Split(head, "\n")
+	n, body := s.lineBefore(end), end
+	for k := len(lines) - 1; k >= 0; k, n = k-1, n-1 {
+		if n < 1 || s.lineStart(n) <= start || !bytes.Equal(bytes.TrimSpace(s.line(n)), []byte(strings.TrimSpace(lines[k]))) {
+			return whole
+		}
+		body = s.lineStart(n)
 	}
 	return span{start: start, body: body, end: end}
 }
 
 // commentBlock returns where the comment lines at the end of [start, end) that are indented no
-// deeper than indent begin: only those directly at the end, or, with blanks, also those with
-// blank lines among and after them. It returns end when there are none. The first line (a key or
-// a "-") is never one, and neither is a line inside a quoted scalar that node ends with, which may
-// run on over lines of any indentation.
-func (s *source) commentBlock(start, end, indent int, node *yaml.Node, blanks bool) int {
+// deeper than indent begin, with blank lines among and after them. It returns end when there are
+// none. The first line (a key or a "-") is never one, and neither is a line inside a quoted scalar
+// that node ends with, which may run on over lines of any indentation.
+func (s *source) commentBlock(start, end, indent int, node *yaml.Node) int {
 	block := end
 	for n := s.lineBefore(end); n > 0 && s.lineStart(n) > start; n-- {
 		line := s.line(n)
 		content := bytes.TrimLeft(line, " \t")
-		if len(content) == 0 && blanks {
+		if len(content) == 0 {
 			continue
 		}
-		if len(content) == 0 || content[0] != '#' || len(line)-len(content) > indent {
+		if content[0] != '#' || len(line)-len(content) > indent {
 			break
 		}
 		block = s.lineStart(n)
@@ -83,53 +87,174 @@ func (s *source) lastLine(start, end int, node *yaml.Node) (n int, comment bool)
 	return 0, false
 }
 
-// joinAfterItem returns the text of item i (without its trailer) followed by text, joined so
-// that the parser reads the item back with the comments it had. When the item's text ends in
-// comments, three ways are tried in turn: text before the comments at the item's end that are
-// indented no deeper than its "-" (when moveComments is set; they then stay last, as they were),
-// text after them and a blank line, and text right after them. A small document of the item and text is
-// parsed for each, and the first with which the item keeps its comments is taken; when none
-// does (an alias to an anchor outside the item cannot be parsed alone), text goes right after.
-func (s *source) joinAfterItem(i int, text []byte, moveComments bool) []byte {
-	item, node := s.items.spans[i], s.items.nodes[i]
-	own := s.text[item.start:item.body]
-	if !bytes.HasSuffix(own, []byte("\n")) {
-		own = append(slices.Clip(own), '\n') // the input's last line, without a line break
-	}
-	join := func(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
-	if _, comment := s.lastLine(item.start, item.body, node); !comment {
-		return join(own, text)
-	}
-	var ways [][]byte
-	if moveComments {
-		if at := s.commentBlock(item.start, item.body, s.items.indent, node, true) - item.start; at < len(own) {
-			ways = append(ways, join(own[:at], text, own[at:]))
-		}
-	}
-	if s.endsInComment(item.start, item.body, node) {
-		ways = append(ways, join(own, []byte("\n"), text))
-	}
-	ways = append(ways, join(own, text))
-	for _, way := range ways {
-		if s.readsWithComments(way, node) {
-			return way
-		}
-	}
-	return join(own, text)
+// piece is a run of the text of the output's items: one item that came in, with the comments
+// directly above it; new items; the comments that introduce the field after the items; or a
+// field added after the items at the end of the document (results).
+type piece struct {
+	item int // the index of the item that came in, or one of the kinds below
+	text []byte
 }
 
-// readsWithComments reports whether text, the items of a document, is read with the first item
-// having the same comments as item, but for the head comments above it, which come from before
-// its text.
-func (s *source) readsWithComments(text []byte, item *yaml.Node) bool {
+const (
+	newItems     = -1
+	introduction = -2
+	addedField   = -3
+)
+
+// join returns prev and next as they are to be written one after the other, where they did not
+// meet in the input. The parser decides by blank lines, indentation and the shapes around which
+// node a comment at their meeting belongs to: the item before (a foot comment), the list, or what
+// comes after (a head comment). So when prev is an item that came in and ends in comments, or
+// next begins with comments, the ways to join are tried in turn, each by parsing a small
+// document of the two (and after, what follows them, read but not written):
+//   - new items before the comments at the end of the item before them that are indented no
+//     deeper than its "-", which then stay last, as they were;
+//   - a blank line between them, or nothing (the blank line first when prev ends in comments);
+//   - the comments that introduce the field after the items moved to its indentation.
+//
+// The first way is taken with which, when the two are read again, (1) the items that came in
+// keep their comments (but for those above the first, which come from before its text), (2) new
+// items have none (a comment on them would be lost when they are made again, the next run), and
+// (3) the field after the items keeps its head comment. When no way keeps all three, the first
+// that keeps (1) is taken; failing that (an alias to an anchor outside the two cannot be read
+// alone), next goes right after prev.
+func (s *source) join(prev, next piece, after []byte) (piece, piece) {
+	if len(prev.text) > 0 && prev.text[len(prev.text)-1] != '\n' && len(next.text) > 0 {
+		prev.text = append(slices.Clip(prev.text), '\n') // the input's last line, without a line break
+	}
+	var item span
+	var node *yaml.Node
+	prevComment := false
+	if prev.item >= 0 {
+		item, node = s.items.spans[prev.item], s.items.nodes[prev.item]
+		_, prevComment = s.lastLine(item.start, item.body, node)
+	}
+	if !prevComment && !startsWithComment(next.text) {
+		return prev, next
+	}
+	check := checkComments{fresh: prev.item == newItems || next.item == newItems}
+	if prev.item >= 0 {
+		check.before = node
+	}
+	if next.item >= 0 {
+		check.after = s.items.nodes[next.item]
+	}
+	if next.item == introduction {
+		check.field = s.fieldAfterItems()
+	}
+
+	type way struct{ prev, next piece }
+	var ways []way
+	if prev.item >= 0 && next.item == newItems {
+		if block := s.commentBlock(item.start, item.body, s.items.indent, node); block < item.body {
+			at := block - s.items.head(prev.item)
+			ways = append(ways, way{piece{prev.item, prev.text[:at]}, piece{next.item, join(next.text, prev.text[at:])}})
+		}
+	}
+	direct := way{prev, next}
+	if bytes.HasSuffix(prev.text, []byte("\n\n")) || bytes.HasSuffix(prev.text, []byte("\n\r\n")) {
+		ways = append(ways, direct) // a blank line is there already
+	} else if blank := (way{prev, piece{next.item, join([]byte("\n"), next.text)}}); prevComment {
+		ways = append(ways, blank, direct)
+	} else {
+		ways = append(ways, direct, blank)
+	}
+	if next.item == introduction {
+		ways = append(ways, way{prev, piece{next.item, indentComments(next.text, s.indent)}})
+	}
+	for _, keptOnly := range []bool{false, true} {
+		for _, w := range ways {
+			if s.readsWithComments(join(w.prev.text, w.next.text, after), check, keptOnly) {
+				return w.prev, w.next
+			}
+		}
+	}
+	return prev, next
+}
+
+func join(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
+
+// startsWithComment reports whether the first line of text that is not blank is a comment.
+func startsWithComment(text []byte) bool {
+	for line := range bytes.Lines(text) {
+		if content := bytes.TrimSpace(line); len(content) > 0 {
+			return content[0] == '#'
+		}
+	}
+	return false
+}
+
+// indentComments returns text, lines of comments, with every comment indented by indent columns.
+func indentComments(text []byte, indent int) []byte {
+	var out bytes.Buffer
+	for line := range bytes.Lines(text) {
+		if content := bytes.TrimLeft(line, " \t"); len(content) > 0 && content[0] == '#' {
+			out.WriteString(strings.Repeat(" ", indent))
+			line = content
+		}
+		out.Write(line)
+	}
+	return out.Bytes()
+}
+
+// fieldAfterItems returns the key of the top-level field after the items, or nil.
+func (s *source) fieldAfterItems() *yaml.Node {
+	for i := 0; i+2 < len(s.top.Content); i += 2 {
+		if s.top.Content[i].Value == "items" {
+			return s.top.Content[i+2]
+		}
+	}
+	return nil
+}
+
+// checkComments is what must keep its comments when a join is read again.
+type checkComments struct {
+	before, after *yaml.Node // the items that came in on either side, or nil
+	fresh         bool       // whether new items are among those read
+	field         *yaml.Node // the key of the field after the items, or nil
+}
+
+// readsWithComments reports whether text, the items of a document and what follows them, is read
+// with what check names keeping its comments; with keptOnly, only the items that came in.
+func (s *source) readsWithComments(text []byte, check checkComments, keptOnly bool) bool {
 	doc := strings.Repeat(" ", s.indent) + "items:\n" + string(text)
 	var probe yaml.Node
-	if err := yaml.Unmarshal([]byte(doc), &probe); err != nil || len(probe.Content) == 0 {
+	if err := yaml.Unmarshal([]byte(doc), &probe); err != nil || len(probe.Content) == 0 || probe.Content[0].Kind != yaml.MappingNode {
 		return false
 	}
-	items := lookup(probe.Content[0], "items")
-	return items != nil && items.Kind == yaml.SequenceNode && len(items.Content) > 0 &&
-		sameComments(items.Content[0], item, true)
+	top := probe.Content[0]
+	items := lookup(top, "items")
+	if items == nil || items.Kind != yaml.SequenceNode {
+		return false
+	}
+	read := items.Content
+	if check.before != nil {
+		if len(read) == 0 || !sameComments(read[0], check.before, true) {
+			return false
+		}
+		read = read[1:]
+	}
+	if check.after != nil {
+		if len(read) == 0 || !sameComments(read[len(read)-1], check.after, false) {
+			return false
+		}
+		read = read[:len(read)-1]
+	}
+	if keptOnly {
+		return true
+	}
+	if check.fresh && (slices.ContainsFunc(read, hasComments)) {
+		return false
+	}
+	if check.field != nil {
+		return len(top.Content) >= 4 && top.Content[2].HeadComment == check.field.HeadComment
+	}
+	return true
+}
+
+// hasComments reports whether n or any node in it carries a comment.
+func hasComments(n *yaml.Node) bool {
+	return n.HeadComment != "" || n.LineComment != "" || n.FootComment != "" || slices.ContainsFunc(n.Content, hasComments)
 }
 
 // sameComments reports whether a and b have the same shape and comments; with first, not counting

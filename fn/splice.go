@@ -16,12 +16,9 @@ import (
 // sequence every item starts on the line of its "-" indicator. A field's text runs from its key's
 // line to the next key's line; an item's text runs from its "-" line to the next item's.
 //
-// Comments are kept where the YAML parser (and so kpt and kustomize) places them. A block of
-// comment lines directly above a key or "-", indented no deeper, belongs to what follows: it is
-// the trailer of the stretch before (see withTrailer), so new items go before it and it stays
-// when the item before it is removed. Comments with a blank line after them, or at the end of
-// the document, belong to what they follow, and text added after them gets a blank line first
-// (see endsInComment), or they would be read as the added text's.
+// The comment lines at the end of such a stretch that the parser gives to what follows (its head
+// comment) are the stretch's trailer: they belong with the next item or field. Where comments go
+// when text is spliced is told in comments.go.
 type source struct {
 	text  []byte
 	lines []int // lines[i] is the offset of line i+1 (the parser counts lines from 1)
@@ -67,7 +64,11 @@ func newSource(text []byte, top *yaml.Node) *source {
 		if i+2 < len(top.Content) {
 			end = s.lineStart(top.Content[i+2].Line)
 		}
-		s.fields[top.Content[i].Value] = s.withTrailer(start, end, s.indent, top.Content[i+1])
+		next := ""
+		if i+2 < len(top.Content) {
+			next = top.Content[i+2].HeadComment
+		}
+		s.fields[top.Content[i].Value] = s.withTrailer(start, end, next)
 	}
 	if items := lookup(top, "items"); items != nil && items.Kind == yaml.SequenceNode &&
 		items.Style&yaml.FlowStyle == 0 && len(items.Content) > 0 {
@@ -99,7 +100,11 @@ func (s *source) findItems(seq *yaml.Node, end int) *blockItems {
 		if itemEnd <= starts[i] {
 			return nil
 		}
-		b.spans[i] = s.withTrailer(starts[i], itemEnd, b.indent, item)
+		next := ""
+		if i+1 < len(seq.Content) {
+			next = seq.Content[i+1].HeadComment
+		}
+		b.spans[i] = s.withTrailer(starts[i], itemEnd, next)
 		b.index[item] = i
 	}
 	return b
@@ -119,18 +124,16 @@ func (s *source) rewrite(items []*yaml.Node, results *yaml.Node) ([]byte, error)
 	}
 	var edits []edit
 	itemsField, hasItems := s.fields["items"]
-	endsWith := -1 // the item that came in whose text ends the document's items, if the items end it
+	endsWith := piece{item: newItems} // the item that came in whose text ends the spliced items, if one does
 	switch {
 	case s.items != nil && len(items) > 0:
 		text, last, err := s.spliceItems(items)
-		if itemsField.end == s.end {
-			endsWith = last
-		}
+		endsWith = last
 		if err != nil {
 			return nil, err
 		}
 		first := s.items.spans[0].start
-		edits = append(edits, edit{span{first, itemsField.body, itemsField.body}, text})
+		edits = append(edits, edit{span{first, itemsField.end, itemsField.end}, text})
 	case hasItems || len(items) > 0:
 		text, err := encodeField("items", s.itemsNode(items), s.indent)
 		if err != nil {
@@ -160,17 +163,20 @@ func (s *source) rewrite(items []*yaml.Node, results *yaml.Node) ([]byte, error)
 	for i, e := range edits {
 		out.Write(s.text[at:e.start])
 		at = e.body
-		appended := e.start == s.end && len(e.text) > 0 && (i == 0 || edits[i-1].start != s.end)
-		if appended && endsWith >= 0 {
-			item := s.items.spans[endsWith]
-			out.Truncate(out.Len() - (item.body - item.start))
-			out.Write(s.joinAfterItem(endsWith, e.text, false))
+		// A field added at the end follows the input's text, or an edit that ends there.
+		appended := e.start == s.end && len(e.text) > 0
+		afterInput := appended && (i == 0 || edits[i-1].body < s.end)
+		if appended && !afterInput && edits[i-1].start < s.end && endsWith.item >= 0 {
+			out.Truncate(out.Len() - len(endsWith.text))
+			item, results := s.join(endsWith, piece{addedField, e.text}, nil)
+			out.Write(item.text)
+			out.Write(results.text)
 			continue
 		}
 		if len(e.text) > 0 && out.Len() > 0 && out.Bytes()[out.Len()-1] != '\n' {
 			out.WriteByte('\n')
 		}
-		if appended && s.endsInComment(0, s.end, s.top) {
+		if afterInput && s.endsInComment(0, s.end, s.top) {
 			out.WriteByte('\n')
 		}
 		out.Write(e.text)
@@ -180,14 +186,15 @@ func (s *source) rewrite(items []*yaml.Node, results *yaml.Node) ([]byte, error)
 }
 
 // spliceItems writes the items: those that came in as their own text, new ones encoded. An
-// item that is gone leaves its trailer behind; new items go before the trailer of the item they
-// follow, since a trailer introduces what comes next. It also returns the item that came in whose
-// text ends what it wrote, or -1.
-func (s *source) spliceItems(items []*yaml.Node) (text []byte, endsWith int, err error) {
+// item's text is its stretch without the trailer, after the trailer of the item before it (the
+// comments directly above it): an item that is gone takes them along, and new items go after the
+// item they follow and before the next one's. Where two pieces meet that did not meet in the
+// input, join decides how (see comments.go). It also returns the piece that ends the items when
+// that is an item that came in, for results added after it.
+func (s *source) spliceItems(items []*yaml.Node) (text []byte, endsWith piece, err error) {
 	b := s.items
-	var out, trailers bytes.Buffer
+	var pieces []piece
 	var fresh []*yaml.Node
-	last, lastAt := -1, 0 // the item that came in and was written last, and where its text begins in out
 	flush := func() error {
 		if len(fresh) == 0 {
 			return nil
@@ -196,49 +203,72 @@ func (s *source) spliceItems(items []*yaml.Node) (text []byte, endsWith int, err
 		if err != nil {
 			return err
 		}
-		if last >= 0 && lastAt+b.spans[last].body-b.spans[last].start == out.Len() {
-			out.Truncate(lastAt)
-			encoded = s.joinAfterItem(last, encoded, true)
-			last = -1
-		} else if out.Len() > 0 && out.Bytes()[out.Len()-1] != '\n' {
-			out.WriteByte('\n')
-		}
-		out.Write(encoded)
+		pieces = append(pieces, piece{newItems, encoded})
 		fresh = fresh[:0]
 		return nil
 	}
 	next := 0 // the first item that came in and is neither written nor passed over
-	passOver := func(upTo int) {
-		for ; next < upTo; next++ {
-			trailers.Write(s.text[b.spans[next].body:b.spans[next].end])
-		}
-	}
 	for _, item := range items {
 		i, ok := b.index[item]
 		if !ok || i < next {
 			fresh = append(fresh, item)
 			continue
 		}
-		passOver(i)
 		if err := flush(); err != nil {
-			return nil, -1, err
+			return nil, piece{}, err
 		}
-		out.Write(trailers.Bytes())
-		trailers.Reset()
-		lastAt = out.Len()
-		out.Write(s.text[b.spans[i].start:b.spans[i].body])
-		trailers.Write(s.text[b.spans[i].body:b.spans[i].end])
-		next, last = i+1, i
+		pieces = append(pieces, piece{i, s.text[b.head(i):b.spans[i].body]})
+		next = i + 1
 	}
-	passOver(len(b.spans))
 	if err := flush(); err != nil {
-		return nil, -1, err
+		return nil, piece{}, err
 	}
-	if trailers.Len() > 0 || last >= 0 && lastAt+b.spans[last].body-b.spans[last].start != out.Len() {
-		last = -1
+	last := len(b.spans) - 1
+	field := s.fields["items"]
+	pieces = append(pieces, piece{introduction, s.text[field.body:field.end]})
+
+	itemsEnd := field.end
+	for j := 1; j < len(pieces); j++ {
+		prev, p := pieces[j-1], pieces[j]
+		if prev.item >= 0 && (p.item == prev.item+1 || p.item == introduction && prev.item == last) {
+			continue // they met like this in the input
+		}
+		var after []byte
+		if p.item == introduction {
+			after = s.lineAfter(itemsEnd)
+		}
+		pieces[j-1], pieces[j] = s.join(prev, p, after)
 	}
-	out.Write(trailers.Bytes())
-	return out.Bytes(), last, nil
+	var out bytes.Buffer
+	for _, p := range pieces {
+		out.Write(p.text)
+	}
+	endsWith = pieces[len(pieces)-2]
+	if len(pieces[len(pieces)-1].text) > 0 || itemsEnd != s.end {
+		endsWith = piece{item: newItems}
+	}
+	return out.Bytes(), endsWith, nil
+}
+
+// head returns where item i's text begins: at the comments directly above it, which are the
+// trailer of the item before it.
+func (b *blockItems) head(i int) int {
+	if i == 0 {
+		return b.spans[0].start
+	}
+	return b.spans[i-1].body
+}
+
+// lineAfter returns the line that begins at offset at, when the document goes on there.
+func (s *source) lineAfter(at int) []byte {
+	if at >= s.end {
+		return nil
+	}
+	end := bytes.IndexByte(s.text[at:s.end], '\n')
+	if end < 0 {
+		return s.text[at:s.end]
+	}
+	return s.text[at : at+end+1]
 }
 
 // reencode writes a flow-style document (JSON, say) again as YAML from its parsed nodes.

@@ -213,6 +213,16 @@ functionConfig: {}
 		results: Results{{Message: "hello", Severity: Info}},
 		want:    "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- key: \n #\nresults:\n- message: hello\n  severity: info\n",
 	}, {
+		name:   "the comments directly above a dropped item go with it",
+		input:  "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- {kind: A}\n# about B\n- {kind: B}\n# about C\n- {kind: C}\nfunctionConfig: {}\n",
+		change: keepAndAdd(0, 2),
+		want:   "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- {kind: A}\n# about C\n- {kind: C}\n- apiVersion: v1\n  kind: ServiceAccount\n  metadata:\n    name: new\nfunctionConfig: {}\n",
+	}, {
+		name:   "a comment that introduces the next field is indented as the field when new items come before it: under a block mapping the parser would give it to them",
+		input:  "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- {kind: A}\n  # the configuration\nfunctionConfig: {}\n",
+		change: keepAndAdd(0),
+		want:   "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- {kind: A}\n- apiVersion: v1\n  kind: ServiceAccount\n  metadata:\n    name: new\n# the configuration\nfunctionConfig: {}\n",
+	}, {
 		name:   "document markers and Windows line ends are kept",
 		input:  "---\r\napiVersion: config.kubernetes.io/v1\r\nkind: ResourceList\r\nitems:\r\n- {kind: A}\r\n...\r\n",
 		change: keepAndAdd(0),
@@ -243,6 +253,13 @@ functionConfig: {}
 			var in, doc yaml.Node
 			require.NoError(t, yaml.Unmarshal([]byte(tc.input), &in))
 			require.NoError(t, yaml.Unmarshal(out.Bytes(), &doc), "the output must parse")
+			if read := lookup(doc.Content[0], "items"); read != nil && read.Kind == yaml.SequenceNode {
+				for j, item := range rl.Items {
+					if !slices.Contains(before, item) && j < len(read.Content) {
+						assert.False(t, hasComments(read.Content[j]), "new item %d must read back without comments", j)
+					}
+				}
+			}
 			for i, item := range before {
 				if j := slices.Index(rl.Items, item); j >= 0 {
 					assert.Equal(t, encodeNode(t, lookup(in.Content[0], "items").Content[i]), encodeNode(t, lookup(doc.Content[0], "items").Content[j]),
