@@ -142,6 +142,13 @@ func (s *source) rewrite(items []*yaml.Node, results *yaml.Node) ([]byte, error)
 		if !hasItems {
 			itemsField = span{s.end, s.end, s.end}
 		}
+		if trailer := s.text[itemsField.body:itemsField.end]; len(items) > 0 && len(trailer) > 0 {
+			// The comments that introduce the next field now follow new items.
+			key, list, _ := bytes.Cut(text, []byte("\n"))
+			joined, introducing := s.join(piece{newItems, list}, piece{introduction, trailer}, s.lineAfter(itemsField.end))
+			text = join(key, []byte("\n"), joined.text, introducing.text)
+			itemsField.body = itemsField.end
+		}
 		edits = append(edits, edit{span{itemsField.start, itemsField.body, itemsField.body}, text})
 	}
 	resultsField, hasResults := s.fields["results"]
