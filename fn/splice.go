@@ -116,68 +116,100 @@ func (s *source) rewrite(items []*yaml.Node, results *yaml.Node) ([]byte, error)
 	if !s.block {
 		return s.reencode(items, results)
 	}
-	var out bytes.Buffer
-	out.Grow(len(s.text) + len(s.text)/8)
-	type edit struct {
-		span
-		text []byte
-	}
 	var edits []edit
-	itemsField, hasItems := s.fields["items"]
-	endsWith := piece{item: newItems} // the item that came in whose text ends the spliced items, if one does
-	switch {
-	case s.items != nil && len(items) > 0:
-		text, last, err := s.spliceItems(items)
-		endsWith = last
-		if err != nil {
-			return nil, err
-		}
-		first := s.items.spans[0].start
-		edits = append(edits, edit{span{first, itemsField.end, itemsField.end}, text})
-	case hasItems || len(items) > 0:
-		text, err := encodeField("items", s.itemsNode(items), s.indent)
-		if err != nil {
-			return nil, err
-		}
-		if !hasItems {
-			itemsField = span{s.end, s.end, s.end}
-		}
-		if trailer := s.text[itemsField.body:itemsField.end]; len(items) > 0 && len(trailer) > 0 {
-			// The comments that introduce the next field now follow new items.
-			key, list, _ := bytes.Cut(text, []byte("\n"))
-			joined, introducing := s.join(piece{newItems, list}, piece{introduction, trailer}, s.lineAfter(itemsField.end))
-			text = join(key, []byte("\n"), joined.text, introducing.text)
-			itemsField.body = itemsField.end
-		}
-		edits = append(edits, edit{span{itemsField.start, itemsField.body, itemsField.body}, text})
+	itemsEdit, endsWith, err := s.itemsEdit(items)
+	if err != nil {
+		return nil, err
 	}
-	resultsField, hasResults := s.fields["results"]
-	if hasResults || results != nil {
-		var text []byte
-		if results != nil {
-			var err error
-			if text, err = encodeField("results", results, s.indent); err != nil {
-				return nil, err
-			}
-		}
-		if !hasResults {
-			resultsField = span{s.end, s.end, s.end}
-		}
-		edits = append(edits, edit{span{resultsField.start, resultsField.body, resultsField.body}, text})
+	if itemsEdit != nil {
+		edits = append(edits, *itemsEdit)
+	}
+	resultsEdit, err := s.resultsEdit(results)
+	if err != nil {
+		return nil, err
+	}
+	if resultsEdit != nil {
+		edits = append(edits, *resultsEdit)
 	}
 	slices.SortStableFunc(edits, func(a, b edit) int { return a.start - b.start })
+	return s.apply(edits, endsWith), nil
+}
+
+// edit replaces the text [start, body) of the document with text.
+type edit struct {
+	span
+	text []byte
+}
+
+// itemsEdit writes the items: spliced into the input's block sequence, or as a new field. It also
+// returns the item that came in whose text ends the spliced items, when one does.
+func (s *source) itemsEdit(items []*yaml.Node) (*edit, piece, error) {
+	field, hasItems := s.fields["items"]
+	if s.items != nil && len(items) > 0 {
+		text, endsWith, err := s.spliceItems(items)
+		if err != nil {
+			return nil, piece{}, err
+		}
+		first := s.items.spans[0].start
+		return &edit{span{first, field.end, field.end}, text}, endsWith, nil
+	}
+	none := piece{item: newItems}
+	if !hasItems && len(items) == 0 {
+		return nil, none, nil
+	}
+	text, err := encodeField("items", s.itemsNode(items), s.indent)
+	if err != nil {
+		return nil, none, err
+	}
+	if !hasItems {
+		field = span{s.end, s.end, s.end}
+	}
+	if trailer := s.text[field.body:field.end]; len(items) > 0 && len(trailer) > 0 {
+		// The comments that introduce the next field now follow new items.
+		key, list, _ := bytes.Cut(text, []byte("\n"))
+		joined, introducing := s.join(piece{newItems, list}, piece{introduction, trailer}, s.lineAfter(field.end))
+		text = join(key, []byte("\n"), joined.text, introducing.text)
+		field.body = field.end
+	}
+	return &edit{span{field.start, field.body, field.body}, text}, none, nil
+}
+
+// resultsEdit writes the results in place of the input's, or as a new field at the end.
+func (s *source) resultsEdit(results *yaml.Node) (*edit, error) {
+	field, hasResults := s.fields["results"]
+	if !hasResults && results == nil {
+		return nil, nil
+	}
+	var text []byte
+	if results != nil {
+		var err error
+		if text, err = encodeField("results", results, s.indent); err != nil {
+			return nil, err
+		}
+	}
+	if !hasResults {
+		field = span{s.end, s.end, s.end}
+	}
+	return &edit{span{field.start, field.body, field.body}, text}, nil
+}
+
+// apply writes the document with the edits, which are in order. A field added at the end
+// follows the input's text, or the spliced items that end there: it is joined to what it
+// follows so that the comments there stay where they were (see join).
+func (s *source) apply(edits []edit, endsWith piece) []byte {
+	var out bytes.Buffer
+	out.Grow(len(s.text) + len(s.text)/8)
 	at := 0
 	for i, e := range edits {
 		out.Write(s.text[at:e.start])
 		at = e.body
-		// A field added at the end follows the input's text, or an edit that ends there.
 		appended := e.start == s.end && len(e.text) > 0
 		afterInput := appended && (i == 0 || edits[i-1].body < s.end)
 		if appended && !afterInput && edits[i-1].start < s.end && endsWith.item >= 0 {
 			out.Truncate(out.Len() - len(endsWith.text))
-			item, results := s.join(endsWith, piece{addedField, e.text}, nil)
+			item, added := s.join(endsWith, piece{addedField, e.text}, nil)
 			out.Write(item.text)
-			out.Write(results.text)
+			out.Write(added.text)
 			continue
 		}
 		if len(e.text) > 0 && out.Len() > 0 && out.Bytes()[out.Len()-1] != '\n' {
@@ -189,7 +221,7 @@ func (s *source) rewrite(items []*yaml.Node, results *yaml.Node) ([]byte, error)
 		out.Write(e.text)
 	}
 	out.Write(s.text[at:])
-	return out.Bytes(), nil
+	return out.Bytes()
 }
 
 // spliceItems writes the items: those that came in as their own text, new ones encoded. An
