@@ -43,7 +43,9 @@ type blockItems struct {
 	indent int          // the column of the "-" indicators
 	spans  []span       // the items' stretches, in the order they came
 	nodes  []*yaml.Node // the items themselves
-	index  map[*yaml.Node]int
+	// firstHead is where the comments directly above the first item begin (its head comment).
+	firstHead int
+	index     map[*yaml.Node]int
 }
 
 func newSource(text []byte, top *yaml.Node) *source {
@@ -72,14 +74,15 @@ func newSource(text []byte, top *yaml.Node) *source {
 	}
 	if items := lookup(top, "items"); items != nil && items.Kind == yaml.SequenceNode &&
 		items.Style&yaml.FlowStyle == 0 && len(items.Content) > 0 {
-		s.items = s.findItems(items, s.fields["items"].body)
+		s.items = s.findItems(items, s.fields["items"].start, s.fields["items"].body)
 	}
 	return s
 }
 
-// findItems finds the stretch of each item of a block sequence whose text ends at end. It gives
-// up (returns nil) on anything but one item per "-" line.
-func (s *source) findItems(seq *yaml.Node, end int) *blockItems {
+// findItems finds the stretch of each item of a block sequence whose field's text runs from start
+// to end, and the head comment above the first. It gives up (returns nil) on anything but one
+// item per "-" line.
+func (s *source) findItems(seq *yaml.Node, start, end int) *blockItems {
 	b := &blockItems{indent: seq.Column - 1, spans: make([]span, len(seq.Content)), nodes: seq.Content, index: make(map[*yaml.Node]int, len(seq.Content))}
 	starts := make([]int, len(seq.Content))
 	for i, item := range seq.Content {
@@ -107,6 +110,7 @@ func (s *source) findItems(seq *yaml.Node, end int) *blockItems {
 		b.spans[i] = s.withTrailer(starts[i], itemEnd, next)
 		b.index[item] = i
 	}
+	b.firstHead = s.withTrailer(start, starts[0], seq.Content[0].HeadComment).body
 	return b
 }
 
@@ -150,8 +154,7 @@ func (s *source) itemsEdit(items []*yaml.Node) (*edit, piece, error) {
 		if err != nil {
 			return nil, piece{}, err
 		}
-		first := s.items.spans[0].start
-		return &edit{span{first, field.end, field.end}, text}, endsWith, nil
+		return &edit{span{s.items.head(0), field.end, field.end}, text}, endsWith, nil
 	}
 	none := piece{item: newItems}
 	if !hasItems && len(items) == 0 {
@@ -293,7 +296,7 @@ func (s *source) spliceItems(items []*yaml.Node) (text []byte, endsWith piece, e
 // trailer of the item before it.
 func (b *blockItems) head(i int) int {
 	if i == 0 {
-		return b.spans[0].start
+		return b.firstHead
 	}
 	return b.spans[i-1].body
 }

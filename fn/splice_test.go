@@ -218,6 +218,11 @@ functionConfig: {}
 		change: keepAndAdd(0, 2),
 		want:   "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- {kind: A}\n# about C\n- {kind: C}\n- apiVersion: v1\n  kind: ServiceAccount\n  metadata:\n    name: new\nfunctionConfig: {}\n",
 	}, {
+		name:   "the comments above the first item go with it too",
+		input:  "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: # line comment\n# about A\n- {kind: A}\n# about B\n- {kind: B}\nfunctionConfig: {}\n",
+		change: keepAndAdd(1),
+		want:   "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: # line comment\n# about B\n- {kind: B}\n- apiVersion: v1\n  kind: ServiceAccount\n  metadata:\n    name: new\nfunctionConfig: {}\n",
+	}, {
 		name:   "a comment that introduces the next field is indented as the field when new items come before it: under a block mapping the parser would give it to them",
 		input:  "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- {kind: A}\n  # the configuration\nfunctionConfig: {}\n",
 		change: keepAndAdd(0),
