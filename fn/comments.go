@@ -2,6 +2,7 @@ package fn
 
 import (
 	"bytes"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -44,10 +45,10 @@ func (s *source) withTrailer(start, end int, head string) span {
 
 // commentBlock returns where the comment lines at the end of [start, end) that are indented no
 // deeper than indent begin, with blank lines among and after them. It returns end when there are
-// none. The first line (a key or a "-") is never one, and neither is a line inside a quoted scalar
-// that node ends with, which may run on over lines of any indentation.
+// none. The first line (a key or a "-") is never one, and neither is a line inside a quoted or
+// block scalar that node ends with.
 func (s *source) commentBlock(start, end, indent int, node *yaml.Node) int {
-	block := end
+	block, first := end, 0
 	for n := s.lineBefore(end); n > 0 && s.lineStart(n) > start; n-- {
 		line := s.line(n)
 		content := bytes.TrimLeft(line, " \t")
@@ -57,9 +58,9 @@ func (s *source) commentBlock(start, end, indent int, node *yaml.Node) int {
 		if content[0] != '#' || len(line)-len(content) > indent {
 			break
 		}
-		block = s.lineStart(n)
+		block, first = s.lineStart(n), n
 	}
-	if block < end && block < s.quotedEnd(lastNode(node)) {
+	if block < end && (block < s.quotedEnd(lastNode(node)) || s.inBlockScalar(first, lastNode(node))) {
 		return end
 	}
 	return block
@@ -110,7 +111,8 @@ const (
 //   - new items before the comments at the end of the item before them that are indented no
 //     deeper than its "-", which then stay last, as they were;
 //   - a blank line between them, or nothing (the blank line first when prev ends in comments);
-//   - the comments that introduce the field after the items moved to its indentation.
+//   - the comments that introduce the field after the items moved to its indentation;
+//   - a field added at the end before the comments that end the document, which stay last.
 //
 // The first way is taken with which, when the two are read again, (1) the items that came in
 // keep their comments (but for those above the first, which come from before its text), (2) new
@@ -145,11 +147,25 @@ func (s *source) join(prev, next piece, after []byte) (piece, piece) {
 
 	type way struct{ prev, next piece }
 	var ways []way
-	if prev.item >= 0 && next.item == newItems {
-		if block := s.commentBlock(item.start, item.body, s.items.indent, node); block < item.body {
-			at := block - s.items.head(prev.item)
-			ways = append(ways, way{piece{prev.item, prev.text[:at]}, piece{next.item, join(next.text, prev.text[at:])}})
+	// before returns the way that puts next before the comment lines the item before ends
+	// with: those indented no deeper than its "-", or with anyIndent all of them.
+	before := func(anyIndent bool) (way, bool) {
+		if prev.item < 0 {
+			return way{}, false
 		}
+		indent := s.items.indent
+		if anyIndent {
+			indent = math.MaxInt
+		}
+		block := s.commentBlock(item.start, item.body, indent, node)
+		if block == item.body {
+			return way{}, false
+		}
+		at := block - s.items.head(prev.item)
+		return way{piece{prev.item, prev.text[:at]}, piece{next.item, join(next.text, prev.text[at:])}}, true
+	}
+	if w, ok := before(false); ok && next.item == newItems {
+		ways = append(ways, w)
 	}
 	direct := way{prev, next}
 	if bytes.HasSuffix(prev.text, []byte("\n\n")) || bytes.HasSuffix(prev.text, []byte("\n\r\n")) {
@@ -161,6 +177,9 @@ func (s *source) join(prev, next piece, after []byte) (piece, piece) {
 	}
 	if next.item == introduction {
 		ways = append(ways, way{prev, piece{next.item, indentComments(next.text, s.indent)}})
+	}
+	if w, ok := before(true); ok && next.item == addedField {
+		ways = append(ways, w) // the comments that end the document stay last, after the field
 	}
 	for _, keptOnly := range []bool{false, true} {
 		for _, w := range ways {

@@ -228,6 +228,12 @@ functionConfig: {}
 		change: keepAndAdd(0),
 		want:   "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- {kind: A}\n- apiVersion: v1\n  kind: ServiceAccount\n  metadata:\n    name: new\n# the configuration\nfunctionConfig: {}\n",
 	}, {
+		name:    "a comment that ends the document and no item's stays last: added results go before it when every other way would give it to the item",
+		input:   "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- key:\n  # the end",
+		change:  func(items []*yaml.Node) []*yaml.Node { return items },
+		results: Results{{Message: "hello", Severity: Info}},
+		want:    "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- key:\nresults:\n- message: hello\n  severity: info\n  # the end\n",
+	}, {
 		name:   "document markers and Windows line ends are kept",
 		input:  "---\r\napiVersion: config.kubernetes.io/v1\r\nkind: ResourceList\r\nitems:\r\n- {kind: A}\r\n...\r\n",
 		change: keepAndAdd(0),
