@@ -218,10 +218,8 @@ func indentComments(text []byte, indent int) []byte {
 
 // fieldAfterItems returns the key of the top-level field after the items, or nil.
 func (s *source) fieldAfterItems() *yaml.Node {
-	for i := 0; i+2 < len(s.top.Content); i += 2 {
-		if s.top.Content[i].Value == "items" {
-			return s.top.Content[i+2]
-		}
+	if i := indexOfKey(s.top, "items"); i >= 0 && i+2 < len(s.top.Content) {
+		return s.top.Content[i+2]
 	}
 	return nil
 }
@@ -236,9 +234,9 @@ type checkComments struct {
 // readsWithComments reports whether text, the items of a document and what follows them, is read
 // with what check names keeping its comments; with keptOnly, only the items that came in.
 func (s *source) readsWithComments(text []byte, check checkComments, keptOnly bool) bool {
-	doc := strings.Repeat(" ", s.indent) + "items:\n" + string(text)
+	doc := join([]byte(strings.Repeat(" ", s.indent)+"items:\n"), text)
 	var probe yaml.Node
-	if err := yaml.Unmarshal([]byte(doc), &probe); err != nil || len(probe.Content) == 0 || probe.Content[0].Kind != yaml.MappingNode {
+	if err := yaml.Unmarshal(doc, &probe); err != nil || len(probe.Content) == 0 || probe.Content[0].Kind != yaml.MappingNode {
 		return false
 	}
 	top := probe.Content[0]
@@ -262,7 +260,7 @@ func (s *source) readsWithComments(text []byte, check checkComments, keptOnly bo
 	if keptOnly {
 		return true
 	}
-	if check.fresh && (slices.ContainsFunc(read, hasComments)) {
+	if check.fresh && slices.ContainsFunc(read, hasComments) {
 		return false
 	}
 	if check.field != nil {
@@ -321,7 +319,7 @@ func (s *source) quotedEnd(n *yaml.Node) int {
 // inBlockScalar reports whether line n, which reads as a comment, may be the content of last,
 // when that is a block scalar (| or >): lines indented as deep as its first line of content are
 // content, whatever they hold. A scalar whose indentation is given by an indicator (|2) is taken
-// to hold the line: a blank line is then left out, which may move a comment to what is added
+// to hold the line: the line then stays where it is, which may leave a comment to what is added
 // after it, but cannot change a value.
 func (s *source) inBlockScalar(n int, last *yaml.Node) bool {
 	if last.Kind != yaml.ScalarNode || last.Style&(yaml.LiteralStyle|yaml.FoldedStyle) == 0 || last.Line >= n {

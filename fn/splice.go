@@ -62,13 +62,9 @@ func newSource(text []byte, top *yaml.Node) *source {
 	s.end = s.documentEnd(lastKeyLine)
 	for i := 0; i+1 < len(top.Content); i += 2 {
 		start := s.lineStart(top.Content[i].Line)
-		end := s.end
+		end, next := s.end, "" // where the next key's line starts, and its head comment
 		if i+2 < len(top.Content) {
-			end = s.lineStart(top.Content[i+2].Line)
-		}
-		next := ""
-		if i+2 < len(top.Content) {
-			next = top.Content[i+2].HeadComment
+			end, next = s.lineStart(top.Content[i+2].Line), top.Content[i+2].HeadComment
 		}
 		s.fields[top.Content[i].Value] = s.withTrailer(start, end, next)
 	}
@@ -207,8 +203,7 @@ func (s *source) apply(edits []edit, endsWith piece) []byte {
 		out.Write(s.text[at:e.start])
 		at = e.body
 		appended := e.start == s.end && len(e.text) > 0
-		afterInput := appended && (i == 0 || edits[i-1].body < s.end)
-		if appended && !afterInput && edits[i-1].start < s.end && endsWith.item >= 0 {
+		if appended && endsWith.item >= 0 { // the spliced items end the document with that item
 			out.Truncate(out.Len() - len(endsWith.text))
 			item, added := s.join(endsWith, piece{addedField, e.text}, nil)
 			out.Write(item.text)
@@ -218,7 +213,7 @@ func (s *source) apply(edits []edit, endsWith piece) []byte {
 		if len(e.text) > 0 && out.Len() > 0 && out.Bytes()[out.Len()-1] != '\n' {
 			out.WriteByte('\n')
 		}
-		if afterInput && s.endsInComment(0, s.end, s.top) {
+		if appended && (i == 0 || edits[i-1].body < s.end) && s.endsInComment(0, s.end, s.top) { // after the input's text
 			out.WriteByte('\n')
 		}
 		out.Write(e.text)

@@ -29,6 +29,7 @@ func TestSplice(t *testing.T) {
 			return append(out, generated("new"))
 		}
 	}
+	keepAll := func(items []*yaml.Node) []*yaml.Node { return items }
 	for _, tc := range []struct {
 		name, input, want string
 		change            func([]*yaml.Node) []*yaml.Node
@@ -172,18 +173,18 @@ functionConfig: {}
 	}, {
 		name:   "results of the input are removed when there are none",
 		input:  "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\nresults:\n- {message: old}\n",
-		change: func(items []*yaml.Node) []*yaml.Node { return items },
+		change: keepAll,
 		want:   "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\n",
 	}, {
 		name:    "a comment that ends the document stays with what it closes: a blank line comes before added results",
 		input:   "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- kind: A\n  spec: |\n    text\n  # the end of A\n# the end of the items\n",
-		change:  func(items []*yaml.Node) []*yaml.Node { return items },
+		change:  keepAll,
 		results: Results{{Message: "hello", Severity: Info}},
 		want:    "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- kind: A\n  spec: |\n    text\n  # the end of A\n# the end of the items\n\nresults:\n- message: hello\n  severity: info\n",
 	}, {
 		name:    "a block scalar's last line that reads as a comment is its content: no blank line, which |+ would keep",
 		input:   "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- kind: A\n  spec: |+\n    text\n    # part of the text\n",
-		change:  func(items []*yaml.Node) []*yaml.Node { return items },
+		change:  keepAll,
 		results: Results{{Message: "hello", Severity: Info}},
 		want:    "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- kind: A\n  spec: |+\n    text\n    # part of the text\nresults:\n- message: hello\n  severity: info\n",
 	}, {
@@ -209,7 +210,7 @@ functionConfig: {}
 	}, {
 		name:    "a comment under a key of the last item stays that key's when results follow (no blank line, which would give it to the list)",
 		input:   "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- key: \n #",
-		change:  func(items []*yaml.Node) []*yaml.Node { return items },
+		change:  keepAll,
 		results: Results{{Message: "hello", Severity: Info}},
 		want:    "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- key: \n #\nresults:\n- message: hello\n  severity: info\n",
 	}, {
@@ -230,7 +231,7 @@ functionConfig: {}
 	}, {
 		name:    "a comment that ends the document and no item's stays last: added results go before it when every other way would give it to the item",
 		input:   "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- key:\n  # the end",
-		change:  func(items []*yaml.Node) []*yaml.Node { return items },
+		change:  keepAll,
 		results: Results{{Message: "hello", Severity: Info}},
 		want:    "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- key:\nresults:\n- message: hello\n  severity: info\n  # the end\n",
 	}, {
