@@ -18,13 +18,13 @@ test: lint test-unit fuzz-short test-modules e2e test-container
 test-unit:
 	$(GO) test -count=1 ./...
 
-# Each fuzz target for a bounded time beyond its committed corpus (testdata/fuzz, fn/testdata/fuzz;
+# Each fuzz target for a bounded time beyond its committed corpus (testdata/fuzz, fn/testdata/fuzz, fn/wire/testdata/fuzz;
 # test-unit already replays those). A long run: FUZZTIME=30m make fuzz-short.
 FUZZTIME ?= 20s
 fuzz-short:
 	$(GO) test -run '^$$' -fuzz '^FuzzFunction$$' -fuzztime $(FUZZTIME) -parallel 2 .
 	$(GO) test -run '^$$' -fuzz '^FuzzLoadConfig$$' -fuzztime $(FUZZTIME) -parallel 2 ./fn
-	$(GO) test -run '^$$' -fuzz '^FuzzEmitFast$$' -fuzztime $(FUZZTIME) -parallel 2 ./fn
+	$(GO) test -run '^$$' -fuzz '^FuzzEmitFast$$' -fuzztime $(FUZZTIME) -parallel 2 ./fn/wire
 
 test-modules:
 	@set -e; for m in $(TEST_MODULES); do echo "== $$m"; (cd $$m && $(GO) test -count=1 ./...); done

@@ -12,7 +12,6 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
-	"github.com/gatewaypattern/gateway-pattern/fn"
 	"github.com/gatewaypattern/gateway-pattern/krm"
 )
 
@@ -43,7 +42,7 @@ func TestCrossReferences(t *testing.T) {
 func byOwner(items []*yaml.RNode) map[string][]*yaml.RNode {
 	owners := map[string][]*yaml.RNode{}
 	for _, item := range items {
-		if owner := item.GetAnnotations()[fn.OwnerAnnotation]; owner != "" {
+		if owner := item.GetAnnotations()[krm.OwnerAnnotation]; owner != "" {
 			owners[owner] = append(owners[owner], item)
 		}
 	}

@@ -132,3 +132,9 @@ func (gp *GatewayPattern) GatewayName(values *ChartValues) string {
 	}
 	return gp.Metadata.Name
 }
+
+// OwnerID is the value of the OwnerAnnotation on the objects this GatewayPattern generates:
+// namespace/name.
+func (gp *GatewayPattern) OwnerID() string {
+	return gp.Metadata.Namespace + "/" + gp.Metadata.Name
+}

@@ -14,6 +14,12 @@ const (
 	APIVersion = Group + "/" + Version
 	// Kind is the kind of the functionConfig.
 	Kind = "GatewayPattern"
+	// ManagedByLabel and ManagedByValue mark every object the function generates.
+	ManagedByLabel = "app.kubernetes.io/managed-by"
+	ManagedByValue = "gateway-pattern"
+	// OwnerAnnotation names the GatewayPattern (namespace/name) that generated an object, so a
+	// re-run replaces exactly what that GatewayPattern made before.
+	OwnerAnnotation = Group + "/owner"
 )
 
 // Pattern names one of the three Istio gateway patterns.

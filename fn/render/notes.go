@@ -1,4 +1,4 @@
-package fn
+package render
 
 import (
 	"fmt"
@@ -7,8 +7,8 @@ import (
 	"github.com/gatewaypattern/gateway-pattern/krm"
 )
 
-// notes are the info results of a successful run: how to reach what was generated.
-func notes(gp *krm.GatewayPattern, values *krm.ChartValues) []string {
+// Notes are the info results of a successful run: how to reach what was generated.
+func Notes(gp *krm.GatewayPattern, values *krm.ChartValues) []string {
 	var out []string
 	if values.Service.Type == "NodePort" && values.NetworkGateway == "" {
 		out = append(out, nodePortNote(gp, values))

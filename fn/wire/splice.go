@@ -1,4 +1,4 @@
-package fn
+package wire
 
 import (
 	"bytes"
@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
+
+	yn "github.com/gatewaypattern/gateway-pattern/fn/internal/yamlnode"
 )
 
 // source is a ResourceList document as it was read, with the places of its top-level fields and
@@ -68,7 +70,7 @@ func newSource(text []byte, top *yaml.Node) *source {
 		}
 		s.fields[top.Content[i].Value] = s.withTrailer(start, end, next)
 	}
-	if items := lookup(top, "items"); items != nil && items.Kind == yaml.SequenceNode &&
+	if items := yn.Lookup(top, "items"); items != nil && items.Kind == yaml.SequenceNode &&
 		items.Style&yaml.FlowStyle == 0 && len(items.Content) > 0 {
 		s.items = s.findItems(items, s.fields["items"].start, s.fields["items"].body)
 	}
@@ -310,21 +312,30 @@ func (s *source) lineAfter(at int) []byte {
 
 // reencode writes a flow-style document (JSON, say) again as YAML from its parsed nodes.
 func (s *source) reencode(items []*yaml.Node, results *yaml.Node) ([]byte, error) {
-	top := &mapping{&yaml.Node{Kind: yaml.MappingNode, Tag: s.top.Tag, Content: slices.Clone(s.top.Content)}}
-	top.set("items", s.itemsNode(items))
+	top := &yaml.Node{Kind: yaml.MappingNode, Tag: s.top.Tag, Content: slices.Clone(s.top.Content)}
+	setField(top, "items", s.itemsNode(items))
 	if results != nil {
-		top.set("results", results)
-	} else if i := indexOfKey(top.node, "results"); i >= 0 {
-		top.node.Content = slices.Delete(top.node.Content, i, i+2)
+		setField(top, "results", results)
+	} else if i := yn.IndexOfKey(top, "results"); i >= 0 {
+		top.Content = slices.Delete(top.Content, i, i+2)
 	}
-	return encodeIndented(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{top.node}}, 0)
+	return encodeIndented(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{top}}, 0)
+}
+
+// setField sets key to value in the mapping m, in place of its value or at the end.
+func setField(m *yaml.Node, key string, value *yaml.Node) {
+	if i := yn.IndexOfKey(m, key); i >= 0 {
+		m.Content[i+1] = value
+		return
+	}
+	m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: yn.TagString, Value: key}, value)
 }
 
 // itemsNode is a new items sequence for the document: the original's anchor, if it had one, and
 // the given items.
 func (s *source) itemsNode(items []*yaml.Node) *yaml.Node {
-	seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: tagSeq}
-	if original := lookup(s.top, "items"); original != nil {
+	seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: yn.TagSeq}
+	if original := yn.Lookup(s.top, "items"); original != nil {
 		seq.Anchor = original.Anchor
 	}
 	for _, item := range items {

@@ -1,4 +1,4 @@
-package fn
+package render
 
 import (
 	"github.com/gatewaypattern/gateway-pattern/krm"

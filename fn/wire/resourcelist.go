@@ -1,4 +1,13 @@
-package fn
+// Package wire is the function's wire format: the ResourceList of the KRM functions specification
+// (kind ResourceList, apiVersion config.kubernetes.io/v1) on stdin and stdout, and plain streams of
+// objects for the standalone command line. It knows nothing of what the function makes; it reads
+// items, takes the items to write back, and writes them with results:
+//
+//	rl, err := wire.Read(input)     // items and functionConfig, opaque
+//	rl.SetItems(items)              // kept items (as read) and new ones (wire.NewItem)
+//	rl.AddResults(results...)
+//	rl.Write(stdout)                // kept items keep their bytes; see Write
+package wire
 
 import (
 	"bytes"
@@ -10,14 +19,15 @@ import (
 	"unicode/utf16"
 
 	yaml "go.yaml.in/yaml/v3"
+
+	yn "github.com/gatewaypattern/gateway-pattern/fn/internal/yamlnode"
 )
 
-// ResourceList is the function's input and output: the wire format of the KRM functions
-// specification (kind ResourceList, apiVersion config.kubernetes.io/v1).
+// ResourceList is the function's input and output.
 type ResourceList struct {
-	Items          []*yaml.Node
-	FunctionConfig *yaml.Node
-	Results        Results
+	items          []Item
+	functionConfig Item
+	results        Results
 
 	// source is the document the list was read from. Writing splices into it, so whatever the
 	// function leaves alone (items, functionConfig, comments, other fields) keeps its bytes.
@@ -38,9 +48,31 @@ func (e *NotAResourceListError) Error() string {
 	return "the input is not a ResourceList (kind ResourceList, apiVersion config.kubernetes.io/v1): " + e.Reason
 }
 
-// ReadResourceList parses a ResourceList. Items and functionConfig are parsed in full (a parse
-// is the only way to know where one YAML node ends), but nothing is re-encoded: see Write.
-func ReadResourceList(input []byte) (*ResourceList, error) {
+// NewResourceList is a list that was not read from a document, as the standalone command line
+// builds it; it is written with WriteObjects(rl.Items()), not Write.
+func NewResourceList(functionConfig Item, items []Item) *ResourceList {
+	return &ResourceList{functionConfig: functionConfig, items: slices.Clone(items)}
+}
+
+// Items returns the list's items: as read, or as last set.
+func (rl *ResourceList) Items() []Item { return slices.Clone(rl.items) }
+
+// SetItems sets the items to write: items that were read (written as the bytes they came as)
+// and new ones made with NewItem (encoded), in the order given.
+func (rl *ResourceList) SetItems(items []Item) { rl.items = slices.Clone(items) }
+
+// FunctionConfig returns the functionConfig; it is the zero Item when there is none.
+func (rl *ResourceList) FunctionConfig() Item { return rl.functionConfig }
+
+// AddResults adds results to write.
+func (rl *ResourceList) AddResults(results ...*Result) { rl.results = append(rl.results, results...) }
+
+// Results returns the results added so far.
+func (rl *ResourceList) Results() Results { return slices.Clone(rl.results) }
+
+// Read parses a ResourceList. Items and functionConfig are parsed in full (a parse is the only
+// way to know where one YAML node ends), but nothing is re-encoded: see Write.
+func Read(input []byte) (*ResourceList, error) {
 	notList := func(format string, args ...any) (*ResourceList, error) {
 		return nil, &NotAResourceListError{Reason: fmt.Sprintf(format, args...)}
 	}
@@ -48,7 +80,7 @@ func ReadResourceList(input []byte) (*ResourceList, error) {
 	if err != nil {
 		return notList("%v", err)
 	}
-	docs, err := ReadObjects(input)
+	docs, err := readDocuments(input)
 	switch {
 	case err != nil:
 		return notList("it is not valid YAML: %v", err)
@@ -68,21 +100,24 @@ func ReadResourceList(input []byte) (*ResourceList, error) {
 		}
 		seen[key] = true
 	}
-	kind, apiVersion := stringAt(top, "kind"), stringAt(top, "apiVersion")
+	kind, apiVersion := yn.StringAt(top, "kind"), yn.StringAt(top, "apiVersion")
 	if kind != resourceListKind || !resourceListAPIVersions[apiVersion] {
 		return notList("it has kind %q and apiVersion %q", kind, apiVersion)
 	}
 	rl := &ResourceList{}
-	if items := lookup(top, "items"); items != nil {
+	if items := yn.Lookup(top, "items"); items != nil {
 		switch {
 		case items.Kind == yaml.SequenceNode:
-			rl.Items = slices.Clone(items.Content)
-		case items.Tag != tagNull:
+			rl.items = make([]Item, len(items.Content))
+			for i, item := range items.Content {
+				rl.items[i] = Item{item}
+			}
+		case items.Tag != yn.TagNull:
 			return notList("its items are not a list")
 		}
 	}
-	if config := lookup(top, "functionConfig"); config != nil && config.Tag != tagNull {
-		rl.FunctionConfig = config
+	if config := yn.Lookup(top, "functionConfig"); config != nil && config.Tag != yn.TagNull {
+		rl.functionConfig = Item{config}
 	}
 	rl.source = newSource(input, top)
 	return rl, nil
@@ -91,11 +126,14 @@ func ReadResourceList(input []byte) (*ResourceList, error) {
 // Write writes the list: the input document with its items and results replaced. Items that
 // came in are written as the bytes they came as; only generated items and results are encoded.
 func (rl *ResourceList) Write(w io.Writer) error {
-	results, err := encodeResults(rl.Results)
+	if rl.source == nil {
+		return errors.New("a ResourceList that was not read from a document is written with WriteObjects")
+	}
+	results, err := encodeResults(rl.results)
 	if err != nil {
 		return err
 	}
-	out, err := rl.source.rewrite(rl.Items, results)
+	out, err := rl.source.rewrite(nodes(rl.items), results)
 	if err != nil {
 		return err
 	}
@@ -117,8 +155,8 @@ func encodeResults(results Results) (*yaml.Node, error) {
 
 // WriteObjects writes objects as a stream of YAML documents separated by "---", for the
 // standalone command line. Each is encoded on its own (see encodeIndented).
-func WriteObjects(w io.Writer, objects []*yaml.Node) error {
-	for i, obj := range objects {
+func WriteObjects(w io.Writer, objects []Item) error {
+	for i, obj := range nodes(objects) {
 		if i > 0 {
 			if _, err := io.WriteString(w, "---\n"); err != nil {
 				return err
@@ -136,7 +174,19 @@ func WriteObjects(w io.Writer, objects []*yaml.Node) error {
 }
 
 // ReadObjects reads a stream of YAML documents, skipping empty ones.
-func ReadObjects(input []byte) ([]*yaml.Node, error) {
+func ReadObjects(input []byte) ([]Item, error) {
+	docs, err := readDocuments(input)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]Item, len(docs))
+	for i, doc := range docs {
+		items[i] = Item{doc}
+	}
+	return items, nil
+}
+
+func readDocuments(input []byte) ([]*yaml.Node, error) {
 	decoder := yaml.NewDecoder(bytes.NewReader(input))
 	var objects []*yaml.Node
 	for {
@@ -148,7 +198,7 @@ func ReadObjects(input []byte) ([]*yaml.Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		if len(doc.Content) == 0 || doc.Content[0].Tag == tagNull {
+		if len(doc.Content) == 0 || doc.Content[0].Tag == yn.TagNull {
 			continue
 		}
 		objects = append(objects, doc.Content[0])

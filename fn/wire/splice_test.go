@@ -1,4 +1,4 @@
-package fn
+package wire
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	yaml "go.yaml.in/yaml/v3"
+
+	yn "github.com/gatewaypattern/gateway-pattern/fn/internal/yamlnode"
 )
 
 // TestSplice reads a ResourceList, changes its items the way the processor does (drops some,
@@ -15,24 +17,25 @@ import (
 // written: what is kept keeps its bytes, comments stay with what they introduce, and what is
 // new is written as kyaml would.
 func TestSplice(t *testing.T) {
-	generated := func(name string) *yaml.Node {
-		return newMapping().set("apiVersion", "v1").set("kind", "ServiceAccount").
-			set("metadata", newMapping().set("name", name)).node
+	generated := func(name string) Item {
+		var n yaml.Node
+		require.NoError(t, yaml.Unmarshal([]byte("apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: "+name+"\n"), &n))
+		return NewItem(n.Content[0])
 	}
 	// keep keeps the items at the given indexes, then appends a generated "new" object.
-	keepAndAdd := func(keep ...int) func([]*yaml.Node) []*yaml.Node {
-		return func(items []*yaml.Node) []*yaml.Node {
-			var out []*yaml.Node
+	keepAndAdd := func(keep ...int) func([]Item) []Item {
+		return func(items []Item) []Item {
+			var out []Item
 			for _, i := range keep {
 				out = append(out, items[i])
 			}
 			return append(out, generated("new"))
 		}
 	}
-	keepAll := func(items []*yaml.Node) []*yaml.Node { return items }
+	keepAll := func(items []Item) []Item { return items }
 	for _, tc := range []struct {
 		name, input, want string
-		change            func([]*yaml.Node) []*yaml.Node
+		change            func([]Item) []Item
 		results           Results
 	}{{
 		name: "new items go before a comment that introduces the next field",
@@ -110,8 +113,8 @@ items:
     kind: ConfigMap
     metadata: {name: b}
 `,
-		change: func(items []*yaml.Node) []*yaml.Node {
-			return []*yaml.Node{items[0], generated("new"), items[2]}
+		change: func(items []Item) []Item {
+			return []Item{items[0], generated("new"), items[2]}
 		},
 		want: `apiVersion: config.kubernetes.io/v1
 kind: ResourceList
@@ -254,27 +257,27 @@ functionConfig: {}
 `,
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
-			rl, err := ReadResourceList([]byte(tc.input))
+			rl, err := Read([]byte(tc.input))
 			require.NoError(t, err)
-			before := slices.Clone(rl.Items)
-			rl.Items = tc.change(rl.Items)
-			rl.Results = tc.results
+			before := rl.Items()
+			rl.SetItems(tc.change(before))
+			rl.AddResults(tc.results...)
 			var out bytes.Buffer
 			require.NoError(t, rl.Write(&out))
 			assert.Equal(t, tc.want, out.String())
 			var in, doc yaml.Node
 			require.NoError(t, yaml.Unmarshal([]byte(tc.input), &in))
 			require.NoError(t, yaml.Unmarshal(out.Bytes(), &doc), "the output must parse")
-			if read := lookup(doc.Content[0], "items"); read != nil && read.Kind == yaml.SequenceNode {
-				for j, item := range rl.Items {
+			if read := yn.Lookup(doc.Content[0], "items"); read != nil && read.Kind == yaml.SequenceNode {
+				for j, item := range rl.Items() {
 					if !slices.Contains(before, item) && j < len(read.Content) {
 						assert.False(t, hasComments(read.Content[j]), "new item %d must read back without comments", j)
 					}
 				}
 			}
 			for i, item := range before {
-				if j := slices.Index(rl.Items, item); j >= 0 {
-					assert.Equal(t, encodeNode(t, lookup(in.Content[0], "items").Content[i]), encodeNode(t, lookup(doc.Content[0], "items").Content[j]),
+				if j := slices.Index(rl.Items(), item); j >= 0 {
+					assert.Equal(t, encodeNode(t, yn.Lookup(in.Content[0], "items").Content[i]), encodeNode(t, yn.Lookup(doc.Content[0], "items").Content[j]),
 						"item %d, passed through, must keep its comments when the output is read", i)
 				}
 			}

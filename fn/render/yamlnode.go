@@ -1,33 +1,14 @@
-package fn
+package render
 
 import (
 	"fmt"
-	"io"
 	"sort"
 	"strconv"
 
 	yaml "go.yaml.in/yaml/v3"
-)
 
-// The YAML core schema's tags, as the parser resolves them.
-const (
-	tagNull   = "!!null"
-	tagBool   = "!!bool"
-	tagInt    = "!!int"
-	tagFloat  = "!!float"
-	tagString = "!!str"
-	tagSeq    = "!!seq"
-	tagMap    = "!!map"
+	yn "github.com/gatewaypattern/gateway-pattern/fn/internal/yamlnode"
 )
-
-// newEncoder returns a YAML encoder that writes as kyaml, kustomize and kpt do: two-space
-// indentation, and sequences not indented under their key.
-func newEncoder(w io.Writer) *yaml.Encoder {
-	encoder := yaml.NewEncoder(w)
-	encoder.SetIndent(2)
-	encoder.CompactSeqIndent()
-	return encoder
-}
 
 // mapping is a YAML object under construction. Keys keep the order they are first set in, so a
 // builder reads top to bottom like the manifest it writes.
@@ -36,7 +17,7 @@ type mapping struct {
 }
 
 func newMapping() *mapping {
-	return &mapping{node: &yaml.Node{Kind: yaml.MappingNode, Tag: tagMap}}
+	return &mapping{node: &yaml.Node{Kind: yaml.MappingNode, Tag: yn.TagMap}}
 }
 
 // set sets key to value (see toNode for the values it takes), replacing an earlier value in place.
@@ -48,7 +29,7 @@ func (m *mapping) set(key string, value any) *mapping {
 			return m
 		}
 	}
-	m.node.Content = append(m.node.Content, scalar(tagString, key), v)
+	m.node.Content = append(m.node.Content, scalar(yn.TagString, key), v)
 	return m
 }
 
@@ -97,7 +78,7 @@ func truthy(value any) bool {
 	case *mapping:
 		return v != nil && len(v.node.Content) > 0
 	case *yaml.Node:
-		return v != nil && (v.Kind != yaml.ScalarNode || v.ShortTag() != tagNull)
+		return v != nil && (v.Kind != yaml.ScalarNode || v.ShortTag() != yn.TagNull)
 	}
 	return true
 }
@@ -111,21 +92,21 @@ func toNode(value any) *yaml.Node {
 	case *mapping:
 		return v.node
 	case nil:
-		return scalar(tagNull, "null")
+		return scalar(yn.TagNull, "null")
 	case string:
-		return scalar(tagString, v)
+		return scalar(yn.TagString, v)
 	case bool:
-		return scalar(tagBool, strconv.FormatBool(v))
+		return scalar(yn.TagBool, strconv.FormatBool(v))
 	case int:
-		return scalar(tagInt, strconv.Itoa(v))
+		return scalar(yn.TagInt, strconv.Itoa(v))
 	case int32:
-		return scalar(tagInt, strconv.FormatInt(int64(v), 10))
+		return scalar(yn.TagInt, strconv.FormatInt(int64(v), 10))
 	case int64:
-		return scalar(tagInt, strconv.FormatInt(v, 10))
+		return scalar(yn.TagInt, strconv.FormatInt(v, 10))
 	case uint64:
-		return scalar(tagInt, strconv.FormatUint(v, 10))
+		return scalar(yn.TagInt, strconv.FormatUint(v, 10))
 	case float64:
-		return scalar(tagFloat, strconv.FormatFloat(v, 'g', -1, 64))
+		return scalar(yn.TagFloat, strconv.FormatFloat(v, 'g', -1, 64))
 	case []string:
 		seq := sequence()
 		for _, s := range v {
@@ -168,7 +149,7 @@ func toNode(value any) *yaml.Node {
 		return m.node
 	}
 	// Unreachable for document trees; print rather than fail.
-	return scalar(tagString, fmt.Sprint(value))
+	return scalar(yn.TagString, fmt.Sprint(value))
 }
 
 func scalar(tag, value string) *yaml.Node {
@@ -176,7 +157,7 @@ func scalar(tag, value string) *yaml.Node {
 }
 
 func sequence() *yaml.Node {
-	return &yaml.Node{Kind: yaml.SequenceNode, Tag: tagSeq}
+	return &yaml.Node{Kind: yaml.SequenceNode, Tag: yn.TagSeq}
 }
 
 // plain is a value the chart prints into its template without quotes, so YAML reads its type

@@ -1,4 +1,4 @@
-package fn
+package render
 
 import (
 	"sort"
@@ -105,7 +105,7 @@ func (w workload) userLabels() *mapping {
 func (w workload) objectLabels() *mapping {
 	return newMapping().
 		set("app.kubernetes.io/name", w.name()).
-		set(ManagedByLabel, ManagedByValue).
+		set(krm.ManagedByLabel, krm.ManagedByValue).
 		set("app.kubernetes.io/instance", w.release).
 		set("app.kubernetes.io/part-of", "istio").
 		merge(w.selectorLabels()).
@@ -254,7 +254,7 @@ func (w workload) podMetadata() *mapping {
 	}
 	labels.merge(w.selectorLabels()).
 		set("app.kubernetes.io/name", w.name()).
-		set(ManagedByLabel, ManagedByValue).
+		set(krm.ManagedByLabel, krm.ManagedByValue).
 		set("app.kubernetes.io/instance", w.release).
 		set("app.kubernetes.io/part-of", "istio").
 		merge(w.userLabels())
@@ -439,7 +439,7 @@ func (w workload) networkPolicy() *mapping {
 		set("app.kubernetes.io/name", w.name()).
 		merge(w.selectorLabels()).
 		merge(w.userLabels()).
-		set(ManagedByLabel, ManagedByValue)
+		set(krm.ManagedByLabel, krm.ManagedByValue)
 	tcp := func(port int32) *mapping { return newMapping().set("protocol", "TCP").set("port", port) }
 	rule := func(ports ...*mapping) *mapping { return newMapping().set("ports", ports) }
 	ingress := []*mapping{

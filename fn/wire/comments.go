@@ -1,4 +1,4 @@
-package fn
+package wire
 
 import (
 	"bytes"
@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
+
+	yn "github.com/gatewaypattern/gateway-pattern/fn/internal/yamlnode"
 )
 
 // Where comments belong when text is spliced.
@@ -218,7 +220,7 @@ func indentComments(text []byte, indent int) []byte {
 
 // fieldAfterItems returns the key of the top-level field after the items, or nil.
 func (s *source) fieldAfterItems() *yaml.Node {
-	if i := indexOfKey(s.top, "items"); i >= 0 && i+2 < len(s.top.Content) {
+	if i := yn.IndexOfKey(s.top, "items"); i >= 0 && i+2 < len(s.top.Content) {
 		return s.top.Content[i+2]
 	}
 	return nil
@@ -240,7 +242,7 @@ func (s *source) readsWithComments(text []byte, check checkComments, keptOnly bo
 		return false
 	}
 	top := probe.Content[0]
-	items := lookup(top, "items")
+	items := yn.Lookup(top, "items")
 	if items == nil || items.Kind != yaml.SequenceNode {
 		return false
 	}

@@ -1,10 +1,12 @@
-package fn
+package wire
 
 import (
 	"bytes"
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
+
+	yn "github.com/gatewaypattern/gateway-pattern/fn/internal/yamlnode"
 )
 
 // The generated objects are plain trees: block mappings and sequences of short scalars. For them
@@ -37,7 +39,7 @@ func emitBlock(out *bytes.Buffer, n *yaml.Node, indent int, inItem bool) bool {
 	}
 	switch n.Kind {
 	case yaml.MappingNode:
-		if n.Tag != tagMap && n.Tag != "" {
+		if n.Tag != yn.TagMap && n.Tag != "" {
 			return false
 		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
@@ -55,7 +57,7 @@ func emitBlock(out *bytes.Buffer, n *yaml.Node, indent int, inItem bool) bool {
 			}
 		}
 	case yaml.SequenceNode:
-		if n.Tag != tagSeq && n.Tag != "" {
+		if n.Tag != yn.TagSeq && n.Tag != "" {
 			return false
 		}
 		if inItem {
@@ -109,9 +111,9 @@ func emitEmpty(out *bytes.Buffer, n *yaml.Node) bool {
 	switch {
 	case !plainNode(n) || len(n.Content) != 0:
 		return false
-	case n.Kind == yaml.MappingNode && (n.Tag == tagMap || n.Tag == ""):
+	case n.Kind == yaml.MappingNode && (n.Tag == yn.TagMap || n.Tag == ""):
 		out.WriteString("{}\n")
-	case n.Kind == yaml.SequenceNode && (n.Tag == tagSeq || n.Tag == ""):
+	case n.Kind == yaml.SequenceNode && (n.Tag == yn.TagSeq || n.Tag == ""):
 		out.WriteString("[]\n")
 	default:
 		return false
@@ -130,7 +132,7 @@ func plainNode(n *yaml.Node) bool {
 func emitScalar(out *bytes.Buffer, n *yaml.Node) bool {
 	v := n.Value
 	switch n.Tag {
-	case tagString, "":
+	case yn.TagString, "":
 		switch plainString(v) {
 		case asPlain:
 			out.WriteString(v)
@@ -148,18 +150,18 @@ func emitScalar(out *bytes.Buffer, n *yaml.Node) bool {
 		default:
 			return false
 		}
-	case tagInt:
+	case yn.TagInt:
 		digits := strings.TrimPrefix(v, "-")
 		if !isDecimal(digits) || len(digits) > 18 || len(digits) > 1 && digits[0] == '0' {
 			return false // not as strconv.FormatInt writes it: leave it to yaml.v3
 		}
 		out.WriteString(v)
-	case tagBool:
+	case yn.TagBool:
 		if v != "true" && v != "false" {
 			return false
 		}
 		out.WriteString(v)
-	case tagNull:
+	case yn.TagNull:
 		if v != "null" {
 			return false
 		}

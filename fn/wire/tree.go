@@ -1,4 +1,4 @@
-package fn
+package wire
 
 import (
 	"fmt"
@@ -8,6 +8,8 @@ import (
 
 	yaml "go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	yn "github.com/gatewaypattern/gateway-pattern/fn/internal/yamlnode"
 )
 
 // Limits that keep a hostile functionConfig from exhausting the function: YAML aliases can
@@ -138,20 +140,20 @@ func (c *treeConverter) mergeKey(into map[string]any, v *yaml.Node, path *field.
 
 func scalarValue(n *yaml.Node) any {
 	switch n.ShortTag() {
-	case tagNull:
+	case yn.TagNull:
 		return nil
-	case tagBool:
+	case yn.TagBool:
 		b, err := strconv.ParseBool(strings.ToLower(n.Value))
 		if err == nil {
 			return b
 		}
-	case tagInt:
+	case yn.TagInt:
 		if i, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 64); err == nil {
 			if i >= math.MinInt && i <= math.MaxInt {
 				return int(i)
 			}
 		}
-	case tagFloat:
+	case yn.TagFloat:
 		if f, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64); err == nil {
 			return f
 		}
