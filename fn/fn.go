@@ -64,13 +64,13 @@ func Process(rl *wire.ResourceList, stderr io.Writer) (failed bool) {
 		rl.AddResults(results...)
 	}()
 	ref := resourceRef(config)
-	gp, report := loadConfig(config)
-	results = append(checkItems(items), toResults(report, ref)...)
+	gp, values, problems := loadConfig(config)
+	results = append(checkItems(items), toResults(problems, ref)...)
 	if results.Failed() {
 		return true
 	}
 	generated := make([]wire.Item, 0, 16)
-	for _, object := range render.Objects(gp, report.Values) {
+	for _, object := range render.Objects(gp, values) {
 		generated = append(generated, wire.NewItem(object))
 	}
 	namespaceDefaulted := config.String("metadata", "namespace") == ""
@@ -80,7 +80,7 @@ func Process(rl *wire.ResourceList, stderr io.Writer) (failed bool) {
 		return true
 	}
 	rl.SetItems(merged)
-	for _, note := range render.Notes(gp, report.Values) {
+	for _, note := range render.Notes(gp, values) {
 		results = append(results, &wire.Result{Message: note, Severity: wire.Info, ResourceRef: ref})
 	}
 	return false
@@ -102,9 +102,9 @@ func checkItems(items []wire.Item) wire.Results {
 }
 
 // loadConfig decodes, defaults and validates the functionConfig.
-func loadConfig(config wire.Item) (*krm.GatewayPattern, krm.Report) {
-	fail := func(err *field.Error) (*krm.GatewayPattern, krm.Report) {
-		return nil, krm.Report{Errors: field.ErrorList{err}}
+func loadConfig(config wire.Item) (*krm.GatewayPattern, *krm.ChartValues, krm.Problems) {
+	fail := func(err *field.Error) (*krm.GatewayPattern, *krm.ChartValues, krm.Problems) {
+		return nil, nil, krm.Problems{Errors: field.ErrorList{err}}
 	}
 	if !config.IsObject() {
 		return fail(field.Required(field.NewPath("functionConfig"),
@@ -116,7 +116,7 @@ func loadConfig(config wire.Item) (*krm.GatewayPattern, krm.Report) {
 	}
 	tree, errs := config.Tree()
 	if len(errs) > 0 {
-		return nil, krm.Report{Errors: errs}
+		return nil, nil, krm.Problems{Errors: errs}
 	}
 	return krm.Load(tree)
 }
@@ -134,7 +134,7 @@ func resourceRef(config wire.Item) *wire.ResourceRef {
 	}
 }
 
-func toResults(report krm.Report, ref *wire.ResourceRef) wire.Results {
+func toResults(report krm.Problems, ref *wire.ResourceRef) wire.Results {
 	var results wire.Results
 	for _, e := range report.Errors {
 		results = append(results, &wire.Result{

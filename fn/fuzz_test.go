@@ -43,8 +43,8 @@ func FuzzLoadConfig(f *testing.F) {
 		}
 		config := docs[0]
 		// Through the function's own entry point (kind and apiVersion checks included) ...
-		gp, report := loadConfig(config)
-		checkReport(t, gp, report)
+		gp, values, problems := loadConfig(config)
+		checkProblems(t, gp, values, problems)
 		// ... and straight into the decoder, whatever the kind.
 		tree, errs := config.Tree()
 		if len(errs) > 0 {
@@ -55,12 +55,12 @@ func FuzzLoadConfig(f *testing.F) {
 			}
 			return
 		}
-		gp, report = krm.Load(tree)
-		checkReport(t, gp, report)
+		gp, values, problems = krm.Load(tree)
+		checkProblems(t, gp, values, problems)
 	})
 }
 
-func checkReport(t *testing.T, gp *krm.GatewayPattern, report krm.Report) {
+func checkProblems(t *testing.T, gp *krm.GatewayPattern, values *krm.ChartValues, report krm.Problems) {
 	t.Helper()
 	for _, e := range append(report.Errors, report.Warnings...) {
 		if e.Field == "" {
@@ -70,10 +70,10 @@ func checkReport(t *testing.T, gp *krm.GatewayPattern, report krm.Report) {
 	if len(report.Errors) > 0 {
 		return
 	}
-	if gp == nil || report.Values == nil {
+	if gp == nil || values == nil {
 		t.Fatalf("no error, but no GatewayPattern or no values")
 	}
-	generated := render.Objects(gp, report.Values)
+	generated := render.Objects(gp, values)
 	if len(generated) == 0 {
 		t.Fatalf("a valid GatewayPattern generated nothing")
 	}
@@ -82,5 +82,5 @@ func checkReport(t *testing.T, gp *krm.GatewayPattern, report krm.Report) {
 			t.Fatalf("a generated object does not serialize: %v", err)
 		}
 	}
-	render.Notes(gp, report.Values)
+	render.Notes(gp, values)
 }

@@ -67,7 +67,7 @@ func LabelSlug(host string) string {
 	return strings.TrimRight(slug[:41], "-") + "-" + hex.EncodeToString(sum[:4])
 }
 
-func validateEgress(e *EgressSpec, path *field.Path, r *Report) {
+func validateEgress(e *EgressSpec, path *field.Path, r *Problems) {
 	modes := []SidecarToGateway{SidecarToGatewayMutual, SidecarToGatewayDisable}
 	if !slices.Contains(modes, e.SidecarToGateway) {
 		r.Errors = append(r.Errors, field.NotSupported(path.Child("sidecarToGateway"), e.SidecarToGateway, modes))
@@ -155,7 +155,7 @@ func validateEgress(e *EgressSpec, path *field.Path, r *Report) {
 
 // validateEgressPortClashes refuses a TLS-origination host whose extra port 443 collides with
 // another entry of the same host on 443.
-func validateEgressPortClashes(e *EgressSpec, path *field.Path, r *Report) {
+func validateEgressPortClashes(e *EgressSpec, path *field.Path, r *Problems) {
 	for i, h := range e.Hosts {
 		if !h.TLSOrigination {
 			continue
@@ -169,7 +169,7 @@ func validateEgressPortClashes(e *EgressSpec, path *field.Path, r *Report) {
 }
 
 // validateEgressServicePorts checks that the gateway Service exposes the ports the hops use.
-func validateEgressServicePorts(e *EgressSpec, values *ChartValues, valuesPath *field.Path, r *Report) {
+func validateEgressServicePorts(e *EgressSpec, values *ChartValues, valuesPath *field.Path, r *Problems) {
 	if values.Service.Type == "None" {
 		r.errorf(valuesPath.Child("service", "type"), "None", "sidecars reach the egress gateway through its Service: use ClusterIP")
 		return

@@ -54,10 +54,10 @@ func child(m *yaml.Node, key string) *yaml.Node {
 // given chart values (no pattern defaults), as the function emits them. It is the seam the Helm
 // parity test compares against the real chart.
 func Workload(name, namespace string, values map[string]any) ([]*yaml.Node, field.ErrorList) {
-	report := krm.CheckValues(nil, values, field.NewPath("values"))
-	if len(report.Errors) > 0 {
-		return nil, report.Errors
+	resolved, problems := krm.CheckValues(nil, values, field.NewPath("values"))
+	if len(problems.Errors) > 0 {
+		return nil, problems.Errors
 	}
-	objects := workload{release: name, namespace: namespace, v: report.Values}.objects()
+	objects := workload{release: name, namespace: namespace, v: resolved}.objects()
 	return owned(objects, namespace+"/"+name), nil
 }

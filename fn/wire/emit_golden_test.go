@@ -34,11 +34,11 @@ func TestEmitFastMatchesYAMLv3(t *testing.T) {
 		if len(errs) > 0 {
 			continue
 		}
-		gp, report := krm.Load(tree)
-		if len(report.Errors) > 0 {
+		gp, values, problems := krm.Load(tree)
+		if len(problems.Errors) > 0 {
 			continue
 		}
-		for _, obj := range render.Objects(gp, report.Values) {
+		for _, obj := range render.Objects(gp, values) {
 			for _, n := range []*yaml.Node{obj, {Kind: yaml.SequenceNode, Content: []*yaml.Node{obj}}} {
 				objects++
 				var out bytes.Buffer
