@@ -1,6 +1,8 @@
 package render
 
 import (
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -321,7 +323,7 @@ func (w workload) proxyContainer() *mapping {
 	if v.NetworkGateway != "" {
 		env = append(env, newMapping().set("name", "ISTIO_META_REQUESTED_NETWORK_VIEW").set("value", v.NetworkGateway).node)
 	}
-	for _, name := range sortedKeys(v.Env) {
+	for _, name := range slices.Sorted(maps.Keys(v.Env)) {
 		env = append(env, newMapping().set("name", name).set("value", v.Env[name].String()).node)
 	}
 	if list, ok := v.EnvVarFrom.Value.([]any); ok {
@@ -347,7 +349,7 @@ func (w workload) resources() *mapping {
 		entries map[string]*krm.Quantity
 	}{{"limits", w.v.Resources.Limits}, {"requests", w.v.Resources.Requests}} {
 		m := newMapping()
-		for _, name := range sortedKeys(group.entries) {
+		for _, name := range slices.Sorted(maps.Keys(group.entries)) {
 			if e := group.entries[name]; e != nil && truthy(e.Value) {
 				m.set(name, plain(e.String()))
 			}
@@ -473,17 +475,8 @@ func (w workload) networkPolicy() *mapping {
 // mappingOf turns a string map into a mapping with sorted keys.
 func mappingOf(m map[string]string) *mapping {
 	out := newMapping()
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		out.set(k, m[k])
 	}
 	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -8,6 +8,7 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 
 	yn "github.com/gatewaypattern/gateway-pattern/fn/internal/yamlnode"
+	"github.com/gatewaypattern/gateway-pattern/krm"
 )
 
 // mapping is a YAML object under construction. Keys keep the order they are first set in, so a
@@ -49,28 +50,10 @@ func (m *mapping) merge(other *mapping) *mapping {
 	return m
 }
 
-// truthy reports whether a Go template would take value as set: not nil, not an empty string,
-// list or object, not zero or false.
+// truthy reports whether a Go template would take value as set (see krm.Truthy), for the values
+// builders pass as well: lists, mappings and nodes under construction.
 func truthy(value any) bool {
 	switch v := value.(type) {
-	case nil:
-		return false
-	case string:
-		return v != ""
-	case bool:
-		return v
-	case int:
-		return v != 0
-	case int32:
-		return v != 0
-	case int64:
-		return v != 0
-	case float64:
-		return v != 0
-	case map[string]any:
-		return len(v) > 0
-	case []any:
-		return len(v) > 0
 	case []string:
 		return len(v) > 0
 	case []*mapping:
@@ -80,7 +63,7 @@ func truthy(value any) bool {
 	case *yaml.Node:
 		return v != nil && (v.Kind != yaml.ScalarNode || v.ShortTag() != yn.TagNull)
 	}
-	return true
+	return krm.Truthy(value)
 }
 
 // toNode converts a Go value into a YAML node. Objects decoded from the user's values
