@@ -91,8 +91,13 @@ image:
 
 # Regenerate catalog.yaml (the KRMFunctionDefinition) and schema/gatewaypattern.schema.json from
 # the Go types and doc comments in krm/ (krm/schema's test fails while they are stale).
-schema:
-	$(GO) run ./hack/gen-schema
+schema: generate
+
+# Every generated file, by the go:generate lines beside what they come from: krm/kubeshapes_gen.go
+# (from k8s.io/api) and the schemas above (from krm/). A test fails while any of them is stale.
+.PHONY: generate
+generate:
+	$(GO) generate ./...
 
 # The image run directly and as a kustomize container function (tests/container; it builds
 # $(IMAGE) with `make image`). Without a Docker daemon its tests skip, and this says so loudly.
