@@ -1,4 +1,4 @@
-package main
+package fn_test
 
 import (
 	"bytes"
@@ -11,20 +11,13 @@ import (
 	"github.com/stretchr/testify/require"
 	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/gatewaypattern/gateway-pattern/fn/fntest"
 )
 
 // Convergence: editing the GatewayPattern and running the function on its previous output must
 // give exactly what a first run of the edited GatewayPattern gives — nothing stale, nothing
 // duplicated — and the objects of another GatewayPattern in the same list are never touched.
-
-const passThrough = `- apiVersion: v1
-  kind: ConfigMap
-  metadata:
-    name: untouched # a comment that must survive
-    namespace: apps
-  data:
-    key: value
-`
 
 // gatewayPattern is a GatewayPattern document; spec is indented under "spec:".
 func gatewayPatternDoc(name, namespace, spec string) string {
@@ -79,14 +72,7 @@ func rerunWith(t *testing.T, previous []byte, config string, edit func([]*yaml.R
 		WrappingKind:       kio.ResourceListKind,
 		WrappingAPIVersion: kio.ResourceListAPIVersion,
 	}.Write(items))
-	return mustSucceed(t, in.Bytes())
-}
-
-func mustSucceed(t *testing.T, input []byte) []byte {
-	t.Helper()
-	out, stderr, code := runFunction(input)
-	require.Equal(t, 0, code, "stderr:\n%s\ninput:\n%s", stderr, input)
-	return out
+	return fntest.MustSucceed(t, in.Bytes())
 }
 
 // replaceGatewayPattern returns an edit that replaces the GatewayPattern item named name by doc.
@@ -141,9 +127,9 @@ func objectsOwnedBy(t *testing.T, rl []byte, owner string) string {
 func assertConverged(t *testing.T, fresh, rerun []byte) {
 	t.Helper()
 	assert.Equal(t, generatedObjects(t, fresh), generatedObjects(t, rerun), "the generated objects after the edit")
-	assert.Equal(t, itemsOf(t, fresh), itemsOf(t, rerun), "the items after the edit must be those of a first run of the edited config")
-	again := mustSucceed(t, rerun)
-	assert.Equal(t, itemsOf(t, rerun), itemsOf(t, again), "a converged output is a fixed point")
+	assert.Equal(t, fntest.ItemsOf(t, fresh), fntest.ItemsOf(t, rerun), "the items after the edit must be those of a first run of the edited config")
+	again := fntest.MustSucceed(t, rerun)
+	assert.Equal(t, fntest.ItemsOf(t, rerun), fntest.ItemsOf(t, again), "a converged output is a fixed point")
 }
 
 const egressTwoHosts = `pattern: Egress
@@ -179,18 +165,18 @@ ingress:
 func TestConvergeRemoveEgressHost(t *testing.T) {
 	before := gatewayPatternDoc("istio-egressgateway", "", egressTwoHosts)
 	after := gatewayPatternDoc("istio-egressgateway", "", egressOneHost)
-	first := mustSucceed(t, buildResourceList(before, passThrough))
+	first := fntest.MustSucceed(t, buildResourceList(before, fntest.PassThroughItem))
 	require.Contains(t, string(first), "api.example.com")
 	edited := rerunWith(t, first, after, nil)
-	assertConverged(t, mustSucceed(t, buildResourceList(after, passThrough)), edited)
+	assertConverged(t, fntest.MustSucceed(t, buildResourceList(after, fntest.PassThroughItem)), edited)
 	assert.NotContains(t, strings.SplitN(string(edited), "functionConfig:", 2)[0], "api.example.com", "no object of the removed host may remain")
 }
 
 func TestConvergeAddEgressHost(t *testing.T) {
 	before := gatewayPatternDoc("istio-egressgateway", "", egressOneHost)
 	after := gatewayPatternDoc("istio-egressgateway", "", egressTwoHosts)
-	edited := rerunWith(t, mustSucceed(t, buildResourceList(before, passThrough)), after, nil)
-	assertConverged(t, mustSucceed(t, buildResourceList(after, passThrough)), edited)
+	edited := rerunWith(t, fntest.MustSucceed(t, buildResourceList(before, fntest.PassThroughItem)), after, nil)
+	assertConverged(t, fntest.MustSucceed(t, buildResourceList(after, fntest.PassThroughItem)), edited)
 }
 
 // Switching the pattern with the same name and namespace (or none) replaces every object of the
@@ -204,13 +190,13 @@ func TestConvergeSwitchPattern(t *testing.T) {
 				// With no namespace the owner moves with the default namespace
 				// (istio-system/my-gateway -> istio-ingress/my-gateway): the old one is still
 				// recognised as this GatewayPattern's.
-				edited := rerunWith(t, mustSucceed(t, buildResourceList(before, passThrough)), after, nil)
-				assertConverged(t, mustSucceed(t, buildResourceList(after, passThrough)), edited)
+				edited := rerunWith(t, fntest.MustSucceed(t, buildResourceList(before, fntest.PassThroughItem)), after, nil)
+				assertConverged(t, fntest.MustSucceed(t, buildResourceList(after, fntest.PassThroughItem)), edited)
 			})
 			t.Run("kpt package", func(t *testing.T) {
-				first := mustSucceed(t, buildResourceList(before, before, passThrough))
+				first := fntest.MustSucceed(t, buildResourceList(before, before, fntest.PassThroughItem))
 				edited := rerunWith(t, first, after, replaceGatewayPattern("my-gateway", after))
-				assertConverged(t, mustSucceed(t, buildResourceList(after, after, passThrough)), edited)
+				assertConverged(t, fntest.MustSucceed(t, buildResourceList(after, after, fntest.PassThroughItem)), edited)
 			})
 		})
 	}
@@ -221,9 +207,9 @@ func TestConvergeSwitchPattern(t *testing.T) {
 func TestConvergeRenameInKptPackage(t *testing.T) {
 	before := gatewayPatternDoc("old-egress", "", egressTwoHosts)
 	after := gatewayPatternDoc("istio-egressgateway", "", egressTwoHosts)
-	first := mustSucceed(t, buildResourceList(before, before, passThrough))
+	first := fntest.MustSucceed(t, buildResourceList(before, before, fntest.PassThroughItem))
 	edited := rerunWith(t, first, after, replaceGatewayPattern("old-egress", after))
-	assertConverged(t, mustSucceed(t, buildResourceList(after, after, passThrough)), edited)
+	assertConverged(t, fntest.MustSucceed(t, buildResourceList(after, after, fntest.PassThroughItem)), edited)
 	for _, obj := range generatedObjects(t, edited) {
 		assert.NotContains(t, obj, "old-egress")
 	}
@@ -233,9 +219,9 @@ func TestConvergeRenameInKptPackage(t *testing.T) {
 func TestConvergeNamespaceChangeInKptPackage(t *testing.T) {
 	before := gatewayPatternDoc("istio-egressgateway", "", egressOneHost)
 	after := gatewayPatternDoc("istio-egressgateway", "egress", egressOneHost)
-	first := mustSucceed(t, buildResourceList(before, before, passThrough))
+	first := fntest.MustSucceed(t, buildResourceList(before, before, fntest.PassThroughItem))
 	edited := rerunWith(t, first, after, replaceGatewayPattern("istio-egressgateway", after))
-	assertConverged(t, mustSucceed(t, buildResourceList(after, after, passThrough)), edited)
+	assertConverged(t, fntest.MustSucceed(t, buildResourceList(after, after, fntest.PassThroughItem)), edited)
 }
 
 // Two GatewayPatterns in one kpt package, rendered one after the other as kpt does: each run
@@ -246,7 +232,7 @@ func TestTwoGatewayPatternsNeverTouchEachOther(t *testing.T) {
 	ingress := gatewayPatternDoc("istio-ingressgateway", "", ingressSpec)
 	eastWest := gatewayPatternDoc("istio-eastwestgateway", "", "pattern: EastWest\neastWest:\n  network: network1\n")
 
-	out := mustSucceed(t, buildResourceList(egress, egress, ingress, eastWest, passThrough))
+	out := fntest.MustSucceed(t, buildResourceList(egress, egress, ingress, eastWest, fntest.PassThroughItem))
 	out = rerunWith(t, out, ingress, nil)
 	out = rerunWith(t, out, eastWest, nil)
 	owners := []string{"istio-system/istio-egressgateway", "istio-ingress/istio-ingressgateway", "istio-system/istio-eastwestgateway"}
@@ -270,7 +256,7 @@ func TestTwoGatewayPatternsNeverTouchEachOther(t *testing.T) {
 	for _, owner := range owners[1:] {
 		assert.Equal(t, snapshot[owner], objectsOwnedBy(t, out, owner), "editing the egress GatewayPattern changed the objects of %s", owner)
 	}
-	fresh := mustSucceed(t, buildResourceList(egressEdited, egressEdited, ingress, eastWest, passThrough))
+	fresh := fntest.MustSucceed(t, buildResourceList(egressEdited, egressEdited, ingress, eastWest, fntest.PassThroughItem))
 	assert.Equal(t, objectsOwnedBy(t, fresh, owners[0]), objectsOwnedBy(t, out, owners[0]))
 
 	// Deleting the ingress GatewayPattern from the package removes its objects on the next run
@@ -287,7 +273,7 @@ func TestTwoGatewayPatternsNeverTouchEachOther(t *testing.T) {
 func TestConvergeDeletedGatewayPattern(t *testing.T) {
 	before := gatewayPatternDoc("gone", "", egressTwoHosts)
 	keep := gatewayPatternDoc("istio-egressgateway", "", egressOneHost)
-	first := mustSucceed(t, buildResourceList(before, before, keep, passThrough))
+	first := fntest.MustSucceed(t, buildResourceList(before, before, keep, fntest.PassThroughItem))
 	out := rerunWith(t, first, keep, replaceGatewayPattern("gone", ""))
-	assert.Equal(t, itemsOf(t, mustSucceed(t, buildResourceList(keep, keep, passThrough))), itemsOf(t, out))
+	assert.Equal(t, fntest.ItemsOf(t, fntest.MustSucceed(t, buildResourceList(keep, keep, fntest.PassThroughItem))), fntest.ItemsOf(t, out))
 }

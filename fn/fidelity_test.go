@@ -1,4 +1,4 @@
-package main
+package fn_test
 
 import (
 	"os"
@@ -10,6 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/gatewaypattern/gateway-pattern/fn/fntest"
 )
 
 // TestFidelity passes the manifests of testdata/fidelity (comments everywhere, block and flow
@@ -20,7 +22,7 @@ import (
 // The ResourceList is laid out as kpt and kustomize write it, with wide sequence indentation,
 // and with Windows line ends.
 func TestFidelity(t *testing.T) {
-	files, err := filepath.Glob("testdata/fidelity/*.yaml")
+	files, err := filepath.Glob("../testdata/fidelity/*.yaml")
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, len(files), 200, "the fidelity corpus holds at least 200 manifests")
 	manifests := make([]string, len(files))
@@ -54,12 +56,12 @@ func TestFidelity(t *testing.T) {
 func checkPassThrough(t *testing.T, items string, count int, crlf bool) {
 	t.Helper()
 	head := "# a ResourceList as it came\napiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n"
-	config := strings.Replace(egressConfig, "functionConfig:\n", "functionConfig: # the pattern\n", 1)
+	config := strings.Replace(fntest.EgressConfig, "functionConfig:\n", "functionConfig: # the pattern\n", 1)
 	if crlf {
 		head, items, config = windows(head), windows(items), windows(config)
 	}
 	input := head + items + config
-	out, stderr, code := runFunction([]byte(input))
+	out, stderr, code := fntest.Run([]byte(input))
 	require.Equal(t, 0, code, stderr)
 	output := string(out)
 	// Comment lines that end the items and that the parser gives to the functionConfig (its head
@@ -96,7 +98,7 @@ func checkPassThrough(t *testing.T, items string, count int, crlf bool) {
 	require.NoError(t, err, "the output must read as a ResourceList")
 	assert.Len(t, all, count+len(generated))
 
-	again, _, code := runFunction(out)
+	again, _, code := fntest.Run(out)
 	require.Equal(t, 0, code)
 	assert.Equal(t, output, string(again), "running on its own output must give the same bytes")
 }

@@ -1,4 +1,4 @@
-package main
+package render_test
 
 import (
 	"fmt"
@@ -19,7 +19,7 @@ import (
 // about: a Gateway selector that matches no pod, a server port the Service does not expose, a
 // VirtualService bound to a Gateway that does not exist or that does not serve its hosts.
 func TestCrossReferences(t *testing.T) {
-	outputs, err := filepath.Glob("testdata/*/expected.yaml")
+	outputs, err := filepath.Glob("../../testdata/*/expected.yaml")
 	require.NoError(t, err)
 	checkedGateways := 0
 	for _, file := range outputs {

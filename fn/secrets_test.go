@@ -1,4 +1,4 @@
-package main
+package fn_test
 
 import (
 	"bytes"
@@ -9,6 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/gatewaypattern/gateway-pattern/fn/fntest"
 )
 
 // No credential material ever reaches the output or the logs: the function never reads a
@@ -61,8 +63,8 @@ ingress:
 		"failure": {ingress("  - port: 70000\n    hosts: [shop.example.com]\n"), 1},
 	} {
 		t.Run(name, func(t *testing.T) {
-			input := buildResourceList(tc.config, passThrough, secretItem)
-			out, stderr, code := runFunction(input)
+			input := buildResourceList(tc.config, fntest.PassThroughItem, secretItem)
+			out, stderr, code := fntest.Run(input)
 			require.Equal(t, tc.code, code, stderr)
 
 			assert.Equal(t, secretOf(t, input), secretOf(t, out), "the Secret must pass through unchanged")
