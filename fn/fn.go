@@ -5,6 +5,7 @@
 package fn
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -28,9 +29,12 @@ func Run(input []byte, stdout, stderr io.Writer) int {
 		return Fail(stderr, err)
 	}
 	failed := Process(rl, stderr)
-	if err := rl.Write(stdout); err != nil {
+	var out bytes.Buffer
+	if err := rl.Write(&out); err != nil {
+		stdout.Write(input)
 		return Fail(stderr, err)
 	}
+	stdout.Write(out.Bytes())
 	if failed {
 		return 1
 	}

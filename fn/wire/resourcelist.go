@@ -88,10 +88,10 @@ func Read(input []byte) (*ResourceList, error) {
 		return notList("the input is empty")
 	case len(docs) > 1:
 		return notList("it holds several YAML documents; a ResourceList is one")
-	case docs[0].Kind != yaml.MappingNode:
-		return notList("it is a YAML %s, not a mapping", kindName(docs[0]))
+	case docs[0].Content[0].Kind != yaml.MappingNode:
+		return notList("it is a YAML %s, not a mapping", kindName(docs[0].Content[0]))
 	}
-	top := docs[0]
+	doc, top := docs[0], docs[0].Content[0]
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(top.Content); i += 2 {
 		key := top.Content[i].Value
@@ -119,7 +119,7 @@ func Read(input []byte) (*ResourceList, error) {
 	if config := yn.Lookup(top, "functionConfig"); config != nil && config.Tag != yn.TagNull {
 		rl.functionConfig = Item{config}
 	}
-	rl.source = newSource(input, top)
+	rl.source = newSource(input, doc)
 	return rl, nil
 }
 
@@ -181,11 +181,12 @@ func ReadObjects(input []byte) ([]Item, error) {
 	}
 	items := make([]Item, len(docs))
 	for i, doc := range docs {
-		items[i] = Item{doc}
+		items[i] = Item{doc.Content[0]}
 	}
 	return items, nil
 }
 
+// readDocuments reads a stream of YAML documents, skipping empty ones: their document nodes.
 func readDocuments(input []byte) ([]*yaml.Node, error) {
 	decoder := yaml.NewDecoder(bytes.NewReader(input))
 	var objects []*yaml.Node
@@ -201,7 +202,7 @@ func readDocuments(input []byte) ([]*yaml.Node, error) {
 		if len(doc.Content) == 0 || doc.Content[0].Tag == yn.TagNull {
 			continue
 		}
-		objects = append(objects, doc.Content[0])
+		objects = append(objects, &doc)
 	}
 }
 

@@ -24,12 +24,16 @@ import (
 type source struct {
 	text  []byte
 	lines []int // lines[i] is the offset of line i+1 (the parser counts lines from 1)
-	top   *yaml.Node
+	doc   *yaml.Node // the document node, with the document's own comments
+	top   *yaml.Node // its mapping
 	// block is false when the document is written in flow style (JSON, say): then no text can
 	// be spliced and the whole document is encoded again.
 	block bool
 	// indent is the column of the top-level keys (0 unless the whole document is indented).
 	indent int
+	// unusual is set when the text holds anything splicing is not sure of: then what is spliced
+	// is read again to check it (see verify.go).
+	unusual bool
 	// end is where the document ends: at a "---" or "..." line, or at the end of the input.
 	end int
 	// fields maps each top-level key to the stretch of text from its line to the next key's.
@@ -50,8 +54,9 @@ type blockItems struct {
 	index     map[*yaml.Node]int
 }
 
-func newSource(text []byte, top *yaml.Node) *source {
-	s := &source{text: text, top: top, lines: lineStarts(text), fields: map[string]span{}}
+func newSource(text []byte, doc *yaml.Node) *source {
+	top := doc.Content[0]
+	s := &source{text: text, doc: doc, top: top, lines: lineStarts(text), fields: map[string]span{}, unusual: unusual(text)}
 	s.block = top.Style&yaml.FlowStyle == 0
 	if !s.block {
 		return s
@@ -113,11 +118,23 @@ func (s *source) findItems(seq *yaml.Node, start, end int) *blockItems {
 }
 
 // rewrite returns the document with items and results in place of its own. A nil results
-// removes the document's results.
+// removes the document's results. The text is spliced where it can be, and encoded again where
+// splicing does not read as meant (see verify.go).
 func (s *source) rewrite(items []*yaml.Node, results *yaml.Node) ([]byte, error) {
-	if !s.block {
-		return s.reencode(items, results)
+	if s.block {
+		out, err := s.splice(items, results)
+		if err != nil {
+			return nil, err
+		}
+		if !s.unusual || readsAs(out, s.intended(items, results)) {
+			return out, nil
+		}
 	}
+	return s.reencode(items, results)
+}
+
+// splice returns the input's text with the items and results edited in.
+func (s *source) splice(items []*yaml.Node, results *yaml.Node) ([]byte, error) {
 	var edits []edit
 	itemsEdit, endsWith, err := s.itemsEdit(items)
 	if err != nil {
@@ -310,16 +327,18 @@ func (s *source) lineAfter(at int) []byte {
 	return s.text[at : at+end+1]
 }
 
-// reencode writes a flow-style document (JSON, say) again as YAML from its parsed nodes.
+// reencode writes the document again as YAML from its parsed nodes: a flow-style document (JSON,
+// say), or one whose splicing did not read as meant. What it writes must read as meant too.
 func (s *source) reencode(items []*yaml.Node, results *yaml.Node) ([]byte, error) {
-	top := &yaml.Node{Kind: yaml.MappingNode, Tag: s.top.Tag, Content: slices.Clone(s.top.Content)}
-	setField(top, "items", s.itemsNode(items))
-	if results != nil {
-		setField(top, "results", results)
-	} else if i := yn.IndexOfKey(top, "results"); i >= 0 {
-		top.Content = slices.Delete(top.Content, i, i+2)
+	doc := s.intended(items, results)
+	out, err := encodeIndented(withoutDanglingAliases(doc), 0)
+	if err != nil {
+		return nil, err
 	}
-	return encodeIndented(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{top}}, 0)
+	if !readsAs(out, doc) {
+		return nil, ErrCannotWrite
+	}
+	return out, nil
 }
 
 // setField sets key to value in the mapping m, in place of its value or at the end.
@@ -337,6 +356,7 @@ func (s *source) itemsNode(items []*yaml.Node) *yaml.Node {
 	seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: yn.TagSeq}
 	if original := yn.Lookup(s.top, "items"); original != nil {
 		seq.Anchor = original.Anchor
+		seq.HeadComment, seq.LineComment, seq.FootComment = original.HeadComment, original.LineComment, original.FootComment
 	}
 	for _, item := range items {
 		seq.Content = append(seq.Content, item)

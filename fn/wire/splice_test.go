@@ -150,13 +150,13 @@ results:
   severity: info
 `,
 	}, {
-		name:    "empty and flow items are written anew; old results are replaced",
+		name:    "empty and flow items are written anew, their comment kept; old results are replaced",
 		input:   "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: [] # none\nresults:\n- {message: old}\nfunctionConfig: {}\n",
 		change:  keepAndAdd(),
 		results: Results{{Message: "new", Severity: Warning, Field: &Field{Path: "spec"}}},
 		want: `apiVersion: config.kubernetes.io/v1
 kind: ResourceList
-items:
+items: # none
 - apiVersion: v1
   kind: ServiceAccount
   metadata:
@@ -232,11 +232,11 @@ functionConfig: {}
 		change: keepAndAdd(0),
 		want:   "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- {kind: A}\n- apiVersion: v1\n  kind: ServiceAccount\n  metadata:\n    name: new\n# the configuration\nfunctionConfig: {}\n",
 	}, {
-		name:    "a comment that ends the document and no item's stays last: added results go before it when every other way would give it to the item",
+		name:    "a comment that ends the document and no item's stays the document's last when results are added: the document is encoded again",
 		input:   "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- key:\n  # the end",
 		change:  keepAll,
 		results: Results{{Message: "hello", Severity: Info}},
-		want:    "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- key:\nresults:\n- message: hello\n  severity: info\n  # the end\n",
+		want:    "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- key:\nresults:\n- message: hello\n  severity: info\n\n# the end\n",
 	}, {
 		name:   "document markers and Windows line ends are kept",
 		input:  "---\r\napiVersion: config.kubernetes.io/v1\r\nkind: ResourceList\r\nitems:\r\n- {kind: A}\r\n...\r\n",
