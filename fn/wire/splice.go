@@ -23,7 +23,7 @@ import (
 // when text is spliced is told in comments.go.
 type source struct {
 	text  []byte
-	lines []int // lines[i] is the offset of line i+1 (the parser counts lines from 1)
+	lines []int      // lines[i] is the offset of line i+1 (the parser counts lines from 1)
 	doc   *yaml.Node // the document node, with the document's own comments
 	top   *yaml.Node // its mapping
 	// block is false when the document is written in flow style (JSON, say): then no text can
