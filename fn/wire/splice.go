@@ -62,6 +62,11 @@ func newSource(text []byte, doc *yaml.Node) *source {
 		return s
 	}
 	s.indent = top.Column - 1
+	if len(top.Content) > 0 {
+		// The mapping starts at its tag or anchor when it has one ("--- !!map"), which may
+		// stand on another line: its keys' column is the one fields are written at.
+		s.indent = top.Content[0].Column - 1
+	}
 	lastKeyLine := top.Line
 	if n := len(top.Content); n >= 2 {
 		lastKeyLine = top.Content[n-2].Line
