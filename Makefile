@@ -25,6 +25,7 @@ fuzz-short:
 	$(GO) test -run '^$$' -fuzz '^FuzzFunction$$' -fuzztime $(FUZZTIME) -parallel 2 .
 	$(GO) test -run '^$$' -fuzz '^FuzzLoadConfig$$' -fuzztime $(FUZZTIME) -parallel 2 ./fn
 	$(GO) test -run '^$$' -fuzz '^FuzzEmitFast$$' -fuzztime $(FUZZTIME) -parallel 2 ./fn/wire
+	$(GO) test -run '^$$' -fuzz '^FuzzSplice$$' -fuzztime $(FUZZTIME) -parallel 2 ./fn/wire
 
 test-modules:
 	@set -e; for m in $(TEST_MODULES); do echo "== $$m"; (cd $$m && $(GO) test -count=1 ./...); done
