@@ -72,7 +72,7 @@ func sameReading(a, b *yaml.Node, budget *int) bool {
 		return false
 	}
 	if a.Kind == yaml.AliasNode && b.Kind == yaml.AliasNode {
-		return sameComments1(a, b) && a.Alias != nil && b.Alias != nil && a.Alias.Anchor == b.Alias.Anchor
+		return ownCommentsEqual(a, b) && a.Alias != nil && b.Alias != nil && a.Alias.Anchor == b.Alias.Anchor
 	}
 	if a.Kind == yaml.AliasNode {
 		return a.Alias != nil && sameReading(a.Alias, b, budget)
@@ -80,7 +80,7 @@ func sameReading(a, b *yaml.Node, budget *int) bool {
 	if b.Kind == yaml.AliasNode {
 		return b.Alias != nil && sameReading(a, b.Alias, budget)
 	}
-	if a.Kind != b.Kind || len(a.Content) != len(b.Content) || !sameComments1(a, b) {
+	if a.Kind != b.Kind || len(a.Content) != len(b.Content) || !ownCommentsEqual(a, b) {
 		return false
 	}
 	if a.Kind == yaml.ScalarNode && (a.Value != b.Value || a.ShortTag() != b.ShortTag()) {
@@ -94,7 +94,7 @@ func sameReading(a, b *yaml.Node, budget *int) bool {
 	return true
 }
 
-func sameComments1(a, b *yaml.Node) bool {
+func ownCommentsEqual(a, b *yaml.Node) bool {
 	return a.HeadComment == b.HeadComment && a.LineComment == b.LineComment && a.FootComment == b.FootComment
 }
 
