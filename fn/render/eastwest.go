@@ -36,11 +36,18 @@ func (g istioGateway) istiodGateway() *mapping {
 	return g.namedGateway(g.name+"-istiod", []*mapping{server(krm.IstiodPort, "tls-istiod"), server(krm.WebhookPort, "tls-webhook")})
 }
 
-// istiodVirtualService routes 15012 to istiod's 15012 and 15017 to its webhook port, 443.
+// istiodVirtualService routes 15012 to istiod's 15012 and 15017 to its webhook port, 443. A
+// revisioned istiod is matched by its own name in the SNI, as Istio's expose-istiod-rev sample
+// does, so that two revisions can be exposed side by side during a canary upgrade.
 func (g istioGateway) istiodVirtualService(ew krm.EastWestSpec) *mapping {
-	istiod := ew.IstiodService() + "." + krm.IstiodNamespace + ".svc.cluster.local"
+	service := ew.IstiodService() + "." + krm.IstiodNamespace + ".svc"
+	istiod := service + ".cluster.local"
+	sniHosts := []string{"*"}
+	if ew.IstiodRevision != "" {
+		sniHosts = []string{service, istiod}
+	}
 	sni := func(port int32, to int32) *mapping {
-		return route(newMapping().set("port", port).set("sniHosts", []string{"*"}), routeDestination(istiod, to))
+		return route(newMapping().set("port", port).set("sniHosts", sniHosts), routeDestination(istiod, to))
 	}
 	return g.object("VirtualService", g.name+"-istiod", newMapping().
 		set("hosts", []string{"*"}).
