@@ -64,7 +64,12 @@ func (gp *GatewayPattern) Default() {
 		for i := range e.Hosts {
 			h := &e.Hosts[i]
 			if h.Protocol == "" {
+				// As on the ingress side, the port says what the application speaks: on 443
+				// it is TLS (HTTPS, passed through by SNI), elsewhere plain HTTP.
 				h.Protocol = EgressHTTP
+				if h.Port == EgressTLSPort {
+					h.Protocol = EgressHTTPS
+				}
 			}
 			if h.Port == 0 {
 				h.Port = defaultEgressPort[h.Protocol]
