@@ -116,9 +116,16 @@ func validateEgress(e *EgressSpec, path *field.Path, r *Problems) {
 				r.warnf(p.Child("host"), h.Host, "the gateway resolves each request's own host name (DYNAMIC_DNS), so every name under %s can be reached; list the hosts when you can", strings.TrimPrefix(h.Host, "*."))
 			}
 		}
-		key := hostClass{strings.ToLower(h.Host), h.Protocol != EgressHTTP}
+		// Over the mutual-TLS hop every entry reaches the gateway on 443 with the host as SNI,
+		// and Istio keeps one Gateway server per host and port: a second protocol for the same
+		// host would land on the first one's filter chain.
+		key := hostClass{strings.ToLower(h.Host), mutual || h.Protocol != EgressHTTP}
 		if first, dup := classes[key]; dup && h.Host != "" {
-			r.errorf(p.Child("host"), h.Host, "hosts[%d] already sends %s traffic for this host; the gateway could not tell the two apart: keep one", first, map[bool]string{true: "TLS or TCP", false: "HTTP"}[key.tls])
+			if mutual && e.Hosts[first].Protocol != h.Protocol {
+				r.errorf(p.Child("host"), h.Host, "hosts[%d] already sends %s for this host; over the mutual-TLS hop both would reach the gateway on port 443 with the same SNI, where Istio keeps one server per host: keep one, or use sidecarToGateway: DISABLE (HTTP then reaches the gateway on port 80, TLS on 443)", first, e.Hosts[first].Protocol)
+			} else {
+				r.errorf(p.Child("host"), h.Host, "hosts[%d] already sends %s traffic for this host; the gateway could not tell the two apart: keep one", first, map[bool]string{true: "TLS or TCP", false: "HTTP"}[h.Protocol != EgressHTTP])
+			}
 		}
 		classes[key] = i
 		if h.Host != "" {
