@@ -82,6 +82,7 @@ func validateEgress(e *EgressSpec, path *field.Path, r *Problems) {
 	}
 	classes := map[hostClass]int{}
 	slugs := map[string]string{}
+	tcpPorts := map[int32]int{} // the first TCP entry on each port
 	for i, h := range e.Hosts {
 		p := path.Child("hosts").Index(i)
 		if h.Host == "" {
@@ -102,6 +103,12 @@ func validateEgress(e *EgressSpec, path *field.Path, r *Problems) {
 		}
 		if h.TLSOrigination && h.Protocol != EgressHTTP {
 			r.errorf(p.Child("tlsOrigination"), true, "TLS origination upgrades plain HTTP from the application to HTTPS; with protocol %s the application already speaks TLS: remove tlsOrigination or use protocol HTTP", h.Protocol)
+		}
+		if first, taken := tcpPorts[h.Port]; taken && h.Protocol == EgressTCP && !strings.EqualFold(e.Hosts[first].Host, h.Host) {
+			r.errorf(p.Child("port"), h.Port, "hosts[%d] (%s) is TCP on port %d too: TCP carries no host name, so a sidecar has one listener for the port (0.0.0.0_%d) and sends all of it to one of them; give them different ports (or have every sidecar's DNS proxy allocate addresses: ISTIO_META_DNS_CAPTURE and ISTIO_META_DNS_AUTO_ALLOCATE, which this function cannot see)",
+				first, e.Hosts[first].Host, h.Port, h.Port)
+		} else if h.Protocol == EgressTCP && !taken {
+			tcpPorts[h.Port] = i
 		}
 		if h.Protocol == EgressTCP && !mutual {
 			r.errorf(p.Child("protocol"), h.Protocol, "plain TCP carries no host name, so the gateway can tell TCP destinations apart only by the SNI of a mutual-TLS hop: use sidecarToGateway: ISTIO_MUTUAL")
