@@ -112,7 +112,21 @@ func encodeResults(results Results) (*yaml.Node, error) {
 	if err := node.Encode(results); err != nil {
 		return nil, err
 	}
+	restyleStrings(&node)
 	return &node, nil
+}
+
+// restyleStrings gives every string of n the style str gives it: results are encoded from Go
+// structs, whose strings yaml.v3 styles for YAML 1.2 readers only.
+func restyleStrings(n *yaml.Node) {
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == tagString {
+		if style := stringStyle(n.Value); style != 0 {
+			n.Style = style
+		}
+	}
+	for _, child := range n.Content {
+		restyleStrings(child)
+	}
 }
 
 // WriteObjects writes objects as a stream of YAML documents separated by "---", for the
