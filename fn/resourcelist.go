@@ -103,30 +103,28 @@ func (rl *ResourceList) Write(w io.Writer) error {
 	return err
 }
 
-// encodeResults turns results into a YAML sequence node, or nil when there are none.
+// encodeResults turns results into a YAML sequence node, or nil when there are none. The node
+// is built field by field, in the order and with the omissions of Result's yaml tags, rather
+// than by yaml.v3 from the struct: its strings are then made by str, like every other string
+// the function writes, and yaml.v3's round trip through text (which cannot read back a literal
+// block that starts with a tab) is avoided.
 func encodeResults(results Results) (*yaml.Node, error) {
 	if len(results) == 0 {
 		return nil, nil
 	}
-	var node yaml.Node
-	if err := node.Encode(results); err != nil {
-		return nil, err
-	}
-	restyleStrings(&node)
-	return &node, nil
-}
-
-// restyleStrings gives every string of n the style str gives it: results are encoded from Go
-// structs, whose strings yaml.v3 styles for YAML 1.2 readers only.
-func restyleStrings(n *yaml.Node) {
-	if n.Kind == yaml.ScalarNode && n.ShortTag() == tagString {
-		if style := stringStyle(n.Value); style != 0 {
-			n.Style = style
+	seq := sequence()
+	for _, r := range results {
+		m := newMapping().setIf("message", r.Message).setIf("severity", string(r.Severity))
+		if ref := r.ResourceRef; ref != nil {
+			m.set("resourceRef", newMapping().setIf("apiVersion", ref.APIVersion).setIf("kind", ref.Kind).
+				setIf("name", ref.Name).setIf("namespace", ref.Namespace))
 		}
+		if r.Field != nil {
+			m.set("field", newMapping().setIf("path", r.Field.Path))
+		}
+		seq.Content = append(seq.Content, m.node)
 	}
-	for _, child := range n.Content {
-		restyleStrings(child)
-	}
+	return seq, nil
 }
 
 // WriteObjects writes objects as a stream of YAML documents separated by "---", for the
