@@ -131,7 +131,8 @@ func quotedNode(n *yaml.Node) bool {
 }
 
 // emitScalar writes a scalar that yaml.v3 would write plain, or in double quotes when its text
-// would read as another type (a string "true" or "15020"), and reports false for any other.
+// would read as another type (a string "true" or "15020") or when str asked for them (a string
+// "yes"), and reports false for any other.
 func emitScalar(out *bytes.Buffer, n *yaml.Node) bool {
 	v := n.Value
 	if n.Style == yaml.DoubleQuotedStyle {
