@@ -140,6 +140,7 @@ var stringFields = []stringField{
 	{"additionalContainer args", "Ingress", `{spec: {values: {additionalContainers: [{name: side, image: busybox, args: [HOSTILE], workingDir: HOSTILE}]}}}`, "", true, ""},
 	{"dnsConfig", "Ingress", `{spec: {values: {dnsConfig: {nameservers: [HOSTILE], searches: [HOSTILE], options: [{name: ndots, value: HOSTILE}]}}}}`, "", true, ""},
 	{"volume and mount", "Ingress", `{spec: {values: {volumes: [{name: v, configMap: {name: HOSTILE}}], volumeMounts: [{name: v, mountPath: HOSTILE}]}}}`, "", true, ""},
+	{"csi volumeAttributes key and value", "Ingress", `{spec: {values: {volumes: [{name: v, csi: {driver: d, volumeAttributes: {HOSTILE: HOSTILE}}}]}}}`, "", true, ""},
 	{"affinity", "Ingress", `{spec: {values: {affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: HOSTILE, operator: In, values: [HOSTILE]}]}]}}}}}}`, "", true, ""},
 	{"topologySpreadConstraints", "Ingress", `{spec: {values: {topologySpreadConstraints: [{maxSkew: 1, topologyKey: HOSTILE, whenUnsatisfiable: DoNotSchedule}]}}}`, "", true, ""},
 	{"imagePullSecrets", "Ingress", `{spec: {values: {imagePullSecrets: [{name: HOSTILE}]}}}`, "", true, ""},
@@ -215,8 +216,9 @@ func checkStandalone(t *testing.T, config map[string]any, s, held string) {
 }
 
 // FuzzStringsReadBackAsWritten puts an arbitrary string into a generated object as a value (a
-// pod annotation and an env value) and as a key (an env name, which the function does not
-// restrict): kubectl's reader and yaml.v3 must read the output identically, holding the string.
+// pod annotation, an env name and value) and as a key (of a CSI volume's attributes, which
+// neither the function nor Kubernetes restricts): kubectl's reader and yaml.v3 must read the
+// output identically, holding the string.
 func FuzzStringsReadBackAsWritten(f *testing.F) {
 	for _, s := range hostileStrings {
 		f.Add(s)
@@ -226,7 +228,8 @@ func FuzzStringsReadBackAsWritten(f *testing.F) {
 			return // YAML text is UTF-8: no input can carry it
 		}
 		config := configWith(t, stringField{pattern: "Ingress",
-			patch: `{spec: {values: {podAnnotations: {extra: HOSTILE}, env: {HOSTILE: HOSTILE}}}}`}, s)
+			patch: `{spec: {values: {podAnnotations: {extra: HOSTILE}, env: {HOSTILE: HOSTILE},
+				volumes: [{name: v, csi: {driver: d, volumeAttributes: {HOSTILE: HOSTILE}}}]}}}`}, s)
 		out, stderr, code := runFunction(resourceListJSON(t, config))
 		kubectl, v3 := readBoth(t, out)
 		if !equalJSON(kubectl, v3) {
@@ -238,8 +241,9 @@ func FuzzStringsReadBackAsWritten(f *testing.F) {
 			}
 			return
 		}
-		if !holdsString(kubectl[0].(map[string]any)["items"], s, false) {
-			t.Fatalf("%q: no generated object holds the string as written:\n%s", s, out)
+		items := kubectl[0].(map[string]any)["items"]
+		if !holdsString(items, s, false) || !holdsEntry(items, s) {
+			t.Fatalf("%q: no generated object holds the string as written, as a value and as a key:\n%s", s, out)
 		}
 	})
 }
@@ -393,6 +397,24 @@ func holdsString(v any, s string, within bool) bool {
 	case map[string]any:
 		for k, item := range v {
 			if is(k) || holdsString(item, s, within) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// holdsEntry reports whether v holds a mapping with the entry s: s.
+func holdsEntry(v any, s string) bool {
+	switch v := v.(type) {
+	case []any:
+		return slices.ContainsFunc(v, func(item any) bool { return holdsEntry(item, s) })
+	case map[string]any:
+		if value, ok := v[s]; ok && value == s {
+			return true
+		}
+		for _, item := range v {
+			if holdsEntry(item, s) {
 				return true
 			}
 		}
