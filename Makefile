@@ -23,6 +23,7 @@ test-unit:
 FUZZTIME ?= 20s
 fuzz-short:
 	$(GO) test -run '^$$' -fuzz '^FuzzFunction$$' -fuzztime $(FUZZTIME) -parallel 2 .
+	$(GO) test -run '^$$' -fuzz '^FuzzStringsReadBackAsWritten$$' -fuzztime $(FUZZTIME) -parallel 2 .
 	$(GO) test -run '^$$' -fuzz '^FuzzLoadConfig$$' -fuzztime $(FUZZTIME) -parallel 2 ./fn
 	$(GO) test -run '^$$' -fuzz '^FuzzEmitFast$$' -fuzztime $(FUZZTIME) -parallel 2 ./fn/wire
 	$(GO) test -run '^$$' -fuzz '^FuzzSplice$$' -fuzztime $(FUZZTIME) -parallel 2 ./fn/wire

@@ -88,6 +88,14 @@ func validateChartValues(v *ChartValues, path *field.Path, r *Problems) {
 	validateAnnotations(v.PodAnnotations, path.Child("podAnnotations"), r)
 	validateAnnotations(v.ServiceAccount.Annotations, path.Child("serviceAccount", "annotations"), r)
 	validateAnnotations(v.Service.Annotations, path.Child("service", "annotations"), r)
+	nodeSelector := map[string]string{}
+	if m, ok := v.NodeSelector.Value.(map[string]any); ok {
+		for key, value := range m {
+			nodeSelector[key], _ = value.(string) // a string: checked on decoding
+		}
+	}
+	validateSelector(nodeSelector, path.Child("nodeSelector"), r)
+	validateSelector(v.Service.SelectorLabels, path.Child("service", "selectorLabels"), r)
 	validateService(v, path, r)
 	validateNetworkGatewayPortNames(v, path.Child("networkGatewayPorts"), r)
 	validateAutoscaling(v.Autoscaling, path.Child("autoscaling"), r)
@@ -120,6 +128,20 @@ func validateLabels(labels map[string]Scalar, path *field.Path, r *Problems) {
 		}
 		if slices.Contains(labelsTheChartSets, key) {
 			r.errorf(path.Key(key), value, "the chart sets this label itself; remove it from labels")
+		}
+	}
+}
+
+// validateSelector checks labels that select pods or nodes (a Service selector, a nodeSelector)
+// as the API server does: label names and label values. A name such as << would also be written
+// as a YAML merge key.
+func validateSelector(labels map[string]string, path *field.Path, r *Problems) {
+	for _, key := range sortedKeys(labels) {
+		for _, msg := range validation.IsQualifiedName(key) {
+			r.errorf(path.Key(key), key, "label name %s", msg)
+		}
+		for _, msg := range validation.IsValidLabelValue(labels[key]) {
+			r.errorf(path.Key(key), labels[key], "%s", msg)
 		}
 	}
 }

@@ -30,7 +30,7 @@ func (m *mapping) set(key string, value any) *mapping {
 			return m
 		}
 	}
-	m.node.Content = append(m.node.Content, scalar(yn.TagString, key), v)
+	m.node.Content = append(m.node.Content, yn.String(key), v)
 	return m
 }
 
@@ -77,7 +77,7 @@ func toNode(value any) *yaml.Node {
 	case nil:
 		return scalar(yn.TagNull, "null")
 	case string:
-		return scalar(yn.TagString, v)
+		return yn.String(v)
 	case bool:
 		return scalar(yn.TagBool, strconv.FormatBool(v))
 	case int:
@@ -132,7 +132,7 @@ func toNode(value any) *yaml.Node {
 		return m.node
 	}
 	// Unreachable for document trees; print rather than fail.
-	return scalar(yn.TagString, fmt.Sprint(value))
+	return yn.String(fmt.Sprint(value))
 }
 
 func scalar(tag, value string) *yaml.Node {

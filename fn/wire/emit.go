@@ -127,10 +127,27 @@ func plainNode(n *yaml.Node) bool {
 	return n.Style == 0 && n.Anchor == "" && n.HeadComment == "" && n.LineComment == "" && n.FootComment == ""
 }
 
+// quotedNode reports whether n carries nothing emitFast leaves to yaml.v3 but its double quotes.
+func quotedNode(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.Anchor == "" && n.HeadComment == "" && n.LineComment == "" && n.FootComment == ""
+}
+
 // emitScalar writes a scalar that yaml.v3 would write plain, or in double quotes when its text
-// would read as another type (a string "true" or "15020"), and reports false for any other.
+// would read as another type (a string "true" or "15020") or when yamlnode.String asked for them (a string
+// "yes"), and reports false for any other.
 func emitScalar(out *bytes.Buffer, n *yaml.Node) bool {
 	v := n.Value
+	if n.Style == yaml.DoubleQuotedStyle {
+		// Quoted by yamlnode.String (a YAML 1.1 boolean or number): yaml.v3 writes the text as it is between
+		// double quotes when it holds nothing to escape, which plainString's text never does.
+		if n.Tag != yn.TagString || plainString(v) == unsure || !quotedNode(n) {
+			return false
+		}
+		out.WriteByte('"')
+		out.WriteString(v)
+		out.WriteByte('"')
+		return true
+	}
 	switch n.Tag {
 	case yn.TagString, "":
 		switch plainString(v) {

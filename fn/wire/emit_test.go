@@ -29,6 +29,7 @@ func FuzzEmitFast(f *testing.F) {
 		"a[{b:1;c:2};{}];d{};e[]",
 		"v:true;w:\"15020\";x:0x1F;y:1Gi;z:2026-01-02;q:1e3;r:-5",
 		"k:a:b;l:a: b;m:#x;n:*.example.com;o:yes;p:~",
+		"'yes:'on;'<<:'=;a:'1:20;b:'0777;c:'\tx\ny;d:'~;e:'*.example.com;f['Y;'0b1;'.inf]",
 	} {
 		f.Add(seed)
 	}
@@ -57,7 +58,8 @@ func FuzzEmitFast(f *testing.F) {
 
 // fuzzTree reads a tree from a tiny grammar: "k:v;k2{...};k3[...]" is a mapping, "[a;b;{...}]"
 // a sequence; a scalar's tag follows from its text ("true" a bool, digits an int, "null" null,
-// "\"...\"" a string that stays a string). It consumes what it reads from *s.
+// "\"...\"" a string that stays a string, "'..." a string made by str). It consumes what it
+// reads from *s.
 func fuzzTree(s *string, depth int) *yaml.Node {
 	if depth > 6 {
 		return nil
@@ -114,14 +116,25 @@ func fuzzTree(s *string, depth int) *yaml.Node {
 		if value == nil {
 			return nil
 		}
-		m.Content = append(m.Content, scalar(yn.TagString, key), value)
+		m.Content = append(m.Content, fuzzKey(key), value)
 		*s = strings.TrimPrefix(*s, ";")
 	}
 	return m
 }
 
+// fuzzKey is a key as the function's mappings make it (str) when it starts with "'", else a
+// string scalar left to yaml.v3's choice of style.
+func fuzzKey(key string) *yaml.Node {
+	if text, ok := strings.CutPrefix(key, "'"); ok {
+		return yn.String(text)
+	}
+	return scalar(yn.TagString, key)
+}
+
 func fuzzScalar(text string) *yaml.Node {
 	switch {
+	case strings.HasPrefix(text, "'"):
+		return yn.String(text[1:]) // as the function makes strings: quoted where YAML 1.1 needs it
 	case text == "true" || text == "false":
 		return scalar(yn.TagBool, text)
 	case text == "null":

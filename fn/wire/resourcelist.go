@@ -141,16 +141,46 @@ func (rl *ResourceList) Write(w io.Writer) error {
 	return err
 }
 
-// encodeResults turns results into a YAML sequence node, or nil when there are none.
+// encodeResults turns results into a YAML sequence node, or nil when there are none. The node
+// is built field by field, in the order and with the omissions of Result's yaml tags, rather
+// than by yaml.v3 from the struct: its strings are then made by yamlnode.String, like every other
+// string the function writes, and yaml.v3's round trip through text (which cannot read back a
+// literal block that starts with a tab) is avoided.
 func encodeResults(results Results) (*yaml.Node, error) {
 	if len(results) == 0 {
 		return nil, nil
 	}
-	var node yaml.Node
-	if err := node.Encode(results); err != nil {
-		return nil, err
+	// fields is a mapping of the keys whose value is not empty, in the order given.
+	fields := func(kv ...any) *yaml.Node {
+		m := &yaml.Node{Kind: yaml.MappingNode, Tag: yn.TagMap}
+		for i := 0; i+1 < len(kv); i += 2 {
+			var value *yaml.Node
+			switch v := kv[i+1].(type) {
+			case string:
+				if v != "" {
+					value = yn.String(v)
+				}
+			case *yaml.Node:
+				value = v
+			}
+			if value != nil {
+				m.Content = append(m.Content, yn.String(kv[i].(string)), value)
+			}
+		}
+		return m
 	}
-	return &node, nil
+	seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: yn.TagSeq}
+	for _, r := range results {
+		var ref, path *yaml.Node
+		if r.ResourceRef != nil {
+			ref = fields("apiVersion", r.ResourceRef.APIVersion, "kind", r.ResourceRef.Kind, "name", r.ResourceRef.Name, "namespace", r.ResourceRef.Namespace)
+		}
+		if r.Field != nil {
+			path = fields("path", r.Field.Path)
+		}
+		seq.Content = append(seq.Content, fields("message", r.Message, "severity", string(r.Severity), "resourceRef", ref, "field", path))
+	}
+	return seq, nil
 }
 
 // WriteObjects writes objects as a stream of YAML documents separated by "---", for the
