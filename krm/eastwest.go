@@ -27,6 +27,10 @@ func (ew EastWestSpec) IstiodService() string {
 	return "istiod"
 }
 
+// NodeSelectorAnnotation on a NodePort gateway Service names the nodes whose addresses istiod
+// gives other networks for the gateway.
+const NodeSelectorAnnotation = "traffic.istio.io/nodeSelector"
+
 func validateEastWest(ew *EastWestSpec, path *field.Path, r *Problems) {
 	if ew.Network != "" {
 		for _, msg := range validation.IsValidLabelValue(ew.Network) {
@@ -52,6 +56,18 @@ func validateEastWestValues(ew EastWestSpec, user map[string]any, values *ChartV
 	if values.Service.Type == "None" {
 		r.errorf(valuesPath.Child("service", "type"), "None", "remote clusters reach the east-west gateway through its Service: use LoadBalancer (or NodePort)")
 		return
+	}
+	// istiod finds the gateways of a network by their Service's topology.istio.io/network label,
+	// which networkGateway (eastWest.network) sets; a NodePort one only when it also names the
+	// nodes whose addresses other clusters reach.
+	if *ew.ExposeServices && ew.Network == "" && values.NetworkGateway == "" {
+		r.warnf(field.NewPath("spec", "eastWest", "network"), "", "no network is set, so istiod will not use this gateway for cross-network traffic: it finds a network's gateways by their Service's topology.istio.io/network label, which eastWest.network sets; set it to this cluster's network name, as Istio's multi-network installation does")
+	}
+	if values.Service.Type == "NodePort" && values.NetworkGateway != "" {
+		_, onService := values.Service.Annotations[NodeSelectorAnnotation]
+		if _, everywhere := values.Annotations[NodeSelectorAnnotation]; !onService && !everywhere {
+			r.errorf(valuesPath.Child("service", "type"), "NodePort", "istiod uses a NodePort gateway for cross-network traffic only when its Service carries the annotation %s, a JSON label selector of the nodes whose addresses the other clusters reach: add values.service.annotations: {%s: '{}'} for every node, or name the nodes", NodeSelectorAnnotation, NodeSelectorAnnotation)
+		}
 	}
 	exposed := ServicePortNumbers(values)
 	where := valuesPath.Child("service", "ports")
