@@ -24,8 +24,10 @@
 //	                               # | sidecar (a sidecar proxy in `namespace`, default "default")
 //	  namespace: shop
 //	  registryOnly: true           # optional: the mesh's outboundTrafficPolicy is REGISTRY_ONLY
-//	  port: 80                     # the port the client connects to (at a gateway: the container port,
-//	                               # that is the Service port's targetPort)
+//	  port: 80                     # the port the client connects to. For a gateway call it is a port of the
+//	                               # generated gateway Service (the one selecting the gateway pods): the
+//	                               # call arrives at the pods on that port's targetPort
+//	  podPort: 8443                # instead of port, gateway calls only: straight to the pods' port
 //	  protocol: http               # http (default) | http2 | tcp
 //	  tls: plaintext               # plaintext (default) | tls | mtls (Istio mutual TLS, as a sidecar sends it)
 //	  sni: google.com              # optional: for tls, defaults to host
@@ -41,7 +43,8 @@
 //	                               # or this harness's "cluster not found (503)": the route names a cluster
 //	                               # the proxy does not have; or "dynamic forward proxy cluster without its
 //	                               # filter (no upstream host)": a DYNAMIC_DNS host reached through a filter
-//	                               # chain without the filter that resolves it
+//	                               # chain without the filter that resolves it; or "port not exposed by
+//	                               # the gateway Service": the Service has no such port
 //	    listener: 0.0.0.0_80
 //	    filterChain: ...
 //	    routeConfig: http.80
@@ -96,7 +99,8 @@ type Call struct {
 	Proxy        string `json:"proxy"`
 	Namespace    string `json:"namespace,omitempty"`
 	RegistryOnly bool   `json:"registryOnly,omitempty"`
-	Port         int    `json:"port"`
+	Port         int    `json:"port,omitempty"`
+	PodPort      int    `json:"podPort,omitempty"`
 	Protocol     string `json:"protocol,omitempty"`
 	TLS          string `json:"tls,omitempty"`
 	SNI          string `json:"sni,omitempty"`
@@ -134,7 +138,7 @@ var (
 		"no listener matched": true, "no filter chains matched": true, "no virtual host matched": true,
 		"no route matched": true, "tls required, sending 301": true, "protocol error": true,
 		"invalid TLS": true, "invalid mTLS": true, "multiple filter chains matched": true,
-		errClusterMissing: true, errNoDFPFilter: true,
+		errClusterMissing: true, errNoDFPFilter: true, errNotExposed: true,
 	}
 )
 
@@ -145,6 +149,8 @@ const (
 	// ServiceEntry) through a filter chain without the filter that resolves its host: Envoy has no
 	// host to send to.
 	errNoDFPFilter = "dynamic forward proxy cluster without its filter (no upstream host)"
+	// errNotExposed is reported when a gateway call's port is not a port of the gateway's Service.
+	errNotExposed = "port not exposed by the gateway Service"
 )
 
 // ReadExpectations reads and checks one traffic.yaml.
@@ -182,7 +188,14 @@ func ReadExpectations(path string) (*Expectations, error) {
 		default:
 			p("proxy must be %q or %q, not %q", proxyGateway, proxySidecar, c.Proxy)
 		}
-		if c.Port < 1 || c.Port > 65535 {
+		switch {
+		case c.PodPort != 0 && c.Proxy != proxyGateway:
+			p("podPort is for gateway calls only")
+		case c.PodPort != 0 && c.Port != 0:
+			p("give port (a gateway Service port) or podPort, not both")
+		case c.PodPort != 0 && (c.PodPort < 1 || c.PodPort > 65535):
+			p("podPort %d out of range", c.PodPort)
+		case c.PodPort == 0 && (c.Port < 1 || c.Port > 65535):
 			p("port %d out of range", c.Port)
 		}
 		if c.Protocol != "" && !protocols[c.Protocol] {

@@ -116,8 +116,9 @@ type world struct {
 	istioConfig string           // Istio objects, for FakeOptions.ConfigString
 	kube        []runtime.Object // Kubernetes objects with the API server's defaults applied
 	gateways    []object         // generated gateway workloads (Deployment or DaemonSet)
-	loaded      []string         // what was loaded, for the log
-	notLoaded   []string         // what the simulation does not use, for the log
+	services    []*corev1.Service
+	loaded      []string // what was loaded, for the log
+	notLoaded   []string // what the simulation does not use, for the log
 }
 
 // buildWorld sorts a golden's objects into Istio config and Kubernetes objects, and adds the
@@ -138,6 +139,7 @@ func buildWorld(objs []object, apps []AppService) (*world, error) {
 			}
 			applyServiceDefaults(&svc, ips)
 			w.kube = append(w.kube, &svc)
+			w.services = append(w.services, &svc)
 			w.loaded = append(w.loaded, o.String())
 		case o.APIVersion == "v1" && o.Kind == "Namespace":
 			var ns corev1.Namespace
@@ -244,4 +246,47 @@ func gatewayPods(o object) (namespace string, labels map[string]string, err erro
 		ns = metav1.NamespaceDefault
 	}
 	return ns, p.Spec.Template.Metadata.Labels, nil
+}
+
+// gatewayService is the Service in the pods' namespace whose selector picks the gateway pods.
+func gatewayService(w *world, namespace string, podLabels map[string]string) (*corev1.Service, error) {
+	var found []*corev1.Service
+	for _, s := range w.services {
+		if s.Namespace != namespace || len(s.Spec.Selector) == 0 {
+			continue
+		}
+		matches := true
+		for k, v := range s.Spec.Selector {
+			if podLabels[k] != v {
+				matches = false
+			}
+		}
+		if matches {
+			found = append(found, s)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return nil, fmt.Errorf("no Service in %s selects the gateway pods", namespace)
+	case 1:
+		return found[0], nil
+	default:
+		return nil, fmt.Errorf("%d Services in %s select the gateway pods", len(found), namespace)
+	}
+}
+
+// podPort is the port a call to the Service's port arrives on at the pods: its targetPort. ok is
+// false when the Service has no such port.
+func podPort(svc *corev1.Service, port int) (target int, ok bool, err error) {
+	for _, p := range svc.Spec.Ports {
+		if int(p.Port) != port || p.Protocol != corev1.ProtocolTCP {
+			continue
+		}
+		if p.TargetPort.Type != intstr.Int {
+			return 0, true, fmt.Errorf("Service %s/%s port %d: named targetPort %q (give the pods' port as podPort)",
+				svc.Namespace, svc.Name, port, p.TargetPort.StrVal)
+		}
+		return int(p.TargetPort.IntVal), true, nil
+	}
+	return 0, false, nil
 }

@@ -14,6 +14,7 @@ import (
 
 	cluster "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
 	tlsv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/transport_sockets/tls/v3"
+	corev1 "k8s.io/api/core/v1"
 
 	meshconfig "istio.io/api/mesh/v1alpha1"
 	"istio.io/istio/pilot/pkg/model"
@@ -165,10 +166,17 @@ func checkGolden(t *testing.T, g golden) tally {
 		}
 		t.Run(name, func(t *testing.T) {
 			s := servers[k.registryOnly]
-			var p *model.Proxy
+			var (
+				p   *model.Proxy
+				svc *corev1.Service
+			)
 			switch k.kind {
 			case proxyGateway:
 				p = gatewayProxy(t, w, exp.Gateway)
+				var err error
+				if svc, err = gatewayService(w, p.ConfigNamespace, p.Labels); err != nil {
+					t.Fatal(err)
+				}
 			default:
 				p = sidecarProxy(k.namespace)
 			}
@@ -185,7 +193,21 @@ func checkGolden(t *testing.T, g golden) tally {
 				if c.KnownDefect != "" {
 					n.defects++
 				}
-				got := run(t, sim, clusters, c)
+				var got observed
+				if c.Proxy == proxyGateway && c.PodPort == 0 {
+					target, ok, err := podPort(svc, c.Port)
+					if err != nil {
+						t.Fatalf("call %q: %v", c.Name, err)
+					}
+					if ok {
+						c.PodPort = target
+					} else {
+						got.Error = errNotExposed
+					}
+				}
+				if got.Error == "" {
+					got = run(t, sim, clusters, c)
+				}
 				if diff := compare(c.Want, got); diff != "" {
 					msg := fmt.Sprintf("call %q:\n%s\n  got: %s", c.Name, diff, got)
 					if c.KnownDefect != "" {
@@ -231,9 +253,13 @@ func (o observed) String() string {
 }
 
 func run(t *testing.T, sim *simulation.Simulation, clusters map[string]*cluster.Cluster, c Call) observed {
+	port := c.Port
+	if c.PodPort != 0 {
+		port = c.PodPort
+	}
 	call := simulation.Call{
 		Address:    c.Address,
-		Port:       c.Port,
+		Port:       port,
 		Path:       c.Path,
 		Protocol:   simulation.HTTP,
 		TLS:        simulation.Plaintext,
