@@ -117,20 +117,22 @@ type world struct {
 	kube        []runtime.Object // Kubernetes objects with the API server's defaults applied
 	gateways    []object         // generated gateway workloads (Deployment or DaemonSet)
 	services    []*corev1.Service
-	loaded      []string // what was loaded, for the log
-	notLoaded   []string // what the simulation does not use, for the log
+	istioKinds  map[string]int // how many Istio objects of each kind
+	loaded      []string       // what was loaded, for the log
+	notLoaded   []string       // what the simulation does not use, for the log
 }
 
 // buildWorld sorts a golden's objects into Istio config and Kubernetes objects, and adds the
 // application Services the expectations declare.
 func buildWorld(objs []object, apps []AppService) (*world, error) {
-	w := &world{}
+	w := &world{istioKinds: map[string]int{}}
 	var istio []string
 	ips := &ipAllocator{next: 1}
 	for _, o := range objs {
 		switch {
 		case o.group() == "networking.istio.io" || o.group() == "security.istio.io":
 			istio = append(istio, string(o.raw))
+			w.istioKinds[o.Kind]++
 			w.loaded = append(w.loaded, o.String())
 		case o.APIVersion == "v1" && o.Kind == "Service":
 			var svc corev1.Service
