@@ -18,13 +18,14 @@ test: lint test-unit fuzz-short test-modules e2e test-container
 test-unit:
 	$(GO) test -count=1 ./...
 
-# Each fuzz target for a bounded time beyond its committed corpus (testdata/fuzz, fn/testdata/fuzz;
+# Each fuzz target for a bounded time beyond its committed corpus (testdata/fuzz, fn/testdata/fuzz, fn/wire/testdata/fuzz;
 # test-unit already replays those). A long run: FUZZTIME=30m make fuzz-short.
 FUZZTIME ?= 20s
 fuzz-short:
 	$(GO) test -run '^$$' -fuzz '^FuzzFunction$$' -fuzztime $(FUZZTIME) -parallel 2 .
 	$(GO) test -run '^$$' -fuzz '^FuzzLoadConfig$$' -fuzztime $(FUZZTIME) -parallel 2 ./fn
-	$(GO) test -run '^$$' -fuzz '^FuzzEmitFast$$' -fuzztime $(FUZZTIME) -parallel 2 ./fn
+	$(GO) test -run '^$$' -fuzz '^FuzzEmitFast$$' -fuzztime $(FUZZTIME) -parallel 2 ./fn/wire
+	$(GO) test -run '^$$' -fuzz '^FuzzSplice$$' -fuzztime $(FUZZTIME) -parallel 2 ./fn/wire
 
 test-modules:
 	@set -e; for m in $(TEST_MODULES); do echo "== $$m"; (cd $$m && $(GO) test -count=1 ./...); done
@@ -91,8 +92,13 @@ image:
 
 # Regenerate catalog.yaml (the KRMFunctionDefinition) and schema/gatewaypattern.schema.json from
 # the Go types and doc comments in krm/ (krm/schema's test fails while they are stale).
-schema:
-	$(GO) run ./hack/gen-schema
+schema: generate
+
+# Every generated file, by the go:generate lines beside what they come from: krm/kubeshapes_gen.go
+# (from k8s.io/api) and the schemas above (from krm/). A test fails while any of them is stale.
+.PHONY: generate
+generate:
+	$(GO) generate ./...
 
 # The image run directly and as a kustomize container function (tests/container; it builds
 # $(IMAGE) with `make image`). Without a Docker daemon its tests skip, and this says so loudly.

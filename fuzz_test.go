@@ -9,6 +9,8 @@ import (
 
 	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/gatewaypattern/gateway-pattern/fn/fntest"
 )
 
 // FuzzFunction runs the whole function on arbitrary ResourceList bytes. Whatever the input: no
@@ -35,7 +37,7 @@ func FuzzFunction(f *testing.F) {
 			if _, err := kio.FromBytes(out); err != nil {
 				t.Fatalf("exit 0 but kyaml does not read the output: %v\n%s", err, out)
 			}
-			if results := resultsOf(t, out); results.ExitCode() != 0 {
+			if results := fntest.ResultsOf(t, out); results.ExitCode() != 0 {
 				t.Fatalf("exit 0 with error results:\n%s", out)
 			}
 			if in, got := unmanagedItems(t, input), unmanagedItems(t, out); in != got {
@@ -51,10 +53,10 @@ func FuzzFunction(f *testing.F) {
 				}
 				return
 			}
-			if results := resultsOf(t, out); results.ExitCode() != 1 {
+			if results := fntest.ResultsOf(t, out); results.ExitCode() != 1 {
 				t.Fatalf("exit 1 without an error result:\n%s", out)
 			}
-			if in, got := itemsOf(t, input), itemsOf(t, out); in != got {
+			if in, got := fntest.ItemsOf(t, input), fntest.ItemsOf(t, out); in != got {
 				t.Fatalf("a failed run changed the items:\n--- input\n%s\n--- output\n%s", in, got)
 			}
 		default:
@@ -68,10 +70,10 @@ func FuzzFunction(f *testing.F) {
 func unmanagedItems(t *testing.T, resourceList []byte) string {
 	t.Helper()
 	var keep []*yaml.Node
-	for _, item := range resourceListItems(t, resourceList) {
+	for _, item := range fntest.ResourceListItems(t, resourceList) {
 		if label, _ := yaml.NewRNode(item).Pipe(yaml.Lookup("metadata", "labels", "app.kubernetes.io/managed-by")); label == nil || yaml.GetValue(label) != "gateway-pattern" {
 			keep = append(keep, item)
 		}
 	}
-	return encodeItems(t, keep)
+	return fntest.EncodeItems(t, keep)
 }

@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/gatewaypattern/gateway-pattern/fn/fntest"
 )
 
 // The bad inputs that are not a functionConfig problem but a problem of the whole input (a
@@ -18,50 +20,34 @@ import (
 // ResourceList to diff. These tests build them in memory and check that the function fails
 // cleanly: exit code 1, stderr naming the problem, and no panic.
 
-const egressConfig = `functionConfig:
-  apiVersion: fn.gatewaypattern.dev/v1alpha1
-  kind: GatewayPattern
-  metadata:
-    name: istio-egressgateway
-  spec:
-    pattern: Egress
-    egress:
-      allowedSources:
-      - namespace: apps
-      hosts:
-      - host: google.com
-`
-
-const resourceListHead = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n"
-
 // TestHostileWholeInput feeds inputs that cannot be read as a ResourceList at all.
 func TestHostileWholeInput(t *testing.T) {
 	for _, tc := range []struct {
 		name, input string
 		stderr      []string // every one must appear on stderr
 	}{
-		{"unclosed flow list", resourceListHead + "items: [\n" + egressConfig, []string{"is not valid YAML", "line 2"}},
-		{"tab indentation", resourceListHead + "items:\n\t- apiVersion: v1\n" + egressConfig, []string{"is not valid YAML", "line 4", "cannot start any token"}},
-		{"unterminated quote", resourceListHead + "items:\n- kind: \"ConfigMap\n" + egressConfig, []string{"is not valid YAML"}},
-		{"bad indentation", resourceListHead + "items:\n- apiVersion: v1\n   kind: ConfigMap\n" + egressConfig, []string{"is not valid YAML", "line"}},
-		{"mapping value in a plain scalar", resourceListHead + "items: []\n" + egressConfig + "    extra: a: b\n", []string{"is not valid YAML", "mapping values are not allowed"}},
-		{"unclosed flow map in the functionConfig", resourceListHead + "items: []\nfunctionConfig: {apiVersion: fn.gatewaypattern.dev/v1alpha1, kind: GatewayPattern\n", []string{"is not valid YAML"}},
-		{"undefined alias", resourceListHead + "items:\n- *missing\n" + egressConfig, []string{"is not valid YAML", "unknown anchor"}},
+		{"unclosed flow list", fntest.ResourceListHead + "items: [\n" + fntest.EgressConfig, []string{"is not valid YAML", "line 2"}},
+		{"tab indentation", fntest.ResourceListHead + "items:\n\t- apiVersion: v1\n" + fntest.EgressConfig, []string{"is not valid YAML", "line 4", "cannot start any token"}},
+		{"unterminated quote", fntest.ResourceListHead + "items:\n- kind: \"ConfigMap\n" + fntest.EgressConfig, []string{"is not valid YAML"}},
+		{"bad indentation", fntest.ResourceListHead + "items:\n- apiVersion: v1\n   kind: ConfigMap\n" + fntest.EgressConfig, []string{"is not valid YAML", "line"}},
+		{"mapping value in a plain scalar", fntest.ResourceListHead + "items: []\n" + fntest.EgressConfig + "    extra: a: b\n", []string{"is not valid YAML", "mapping values are not allowed"}},
+		{"unclosed flow map in the functionConfig", fntest.ResourceListHead + "items: []\nfunctionConfig: {apiVersion: fn.gatewaypattern.dev/v1alpha1, kind: GatewayPattern\n", []string{"is not valid YAML"}},
+		{"undefined alias", fntest.ResourceListHead + "items:\n- *missing\n" + fntest.EgressConfig, []string{"is not valid YAML", "unknown anchor"}},
 		{"a list, not a ResourceList", "- a\n- b\n", []string{"not a ResourceList", "it is a YAML list, not a mapping"}},
 		{"a scalar, not a ResourceList", "just some text\n", []string{"not a ResourceList", "it is a YAML scalar value, not a mapping"}},
-		{"an item that is a string", resourceListHead + "items:\n- just a string\n" + egressConfig, []string{"[error] items[0]: every item must be a Kubernetes object (a YAML mapping); this one is a YAML scalar value"}},
-		{"an item that is an alias", resourceListHead + "items:\n- &a {apiVersion: v1, kind: ConfigMap, metadata: {name: x}}\n- *a\n" + egressConfig, []string{"[error] items[1]: every item must be a Kubernetes object (a YAML mapping); this one is a YAML alias"}},
-		{"invalid UTF-8 in an item", resourceListHead + "items:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: caf\xe9\n" + egressConfig, []string{"is not valid YAML", "UTF-8"}},
-		{"invalid UTF-8 in the functionConfig", resourceListHead + "items: []\n" + strings.Replace(egressConfig, "google.com", "goo\xffgle.com", 1), []string{"is not valid YAML", "UTF-8"}},
-		{"a lone continuation byte", resourceListHead + "items: []\n\x80\n" + egressConfig, []string{"is not valid YAML", "UTF-8"}},
-		{"a NUL byte", resourceListHead + "items: []\n" + strings.Replace(egressConfig, "google.com", "google\x00.com", 1), []string{"is not valid YAML"}},
+		{"an item that is a string", fntest.ResourceListHead + "items:\n- just a string\n" + fntest.EgressConfig, []string{"[error] items[0]: every item must be a Kubernetes object (a YAML mapping); this one is a YAML scalar value"}},
+		{"an item that is an alias", fntest.ResourceListHead + "items:\n- &a {apiVersion: v1, kind: ConfigMap, metadata: {name: x}}\n- *a\n" + fntest.EgressConfig, []string{"[error] items[1]: every item must be a Kubernetes object (a YAML mapping); this one is a YAML alias"}},
+		{"invalid UTF-8 in an item", fntest.ResourceListHead + "items:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: caf\xe9\n" + fntest.EgressConfig, []string{"is not valid YAML", "UTF-8"}},
+		{"invalid UTF-8 in the functionConfig", fntest.ResourceListHead + "items: []\n" + strings.Replace(fntest.EgressConfig, "google.com", "goo\xffgle.com", 1), []string{"is not valid YAML", "UTF-8"}},
+		{"a lone continuation byte", fntest.ResourceListHead + "items: []\n\x80\n" + fntest.EgressConfig, []string{"is not valid YAML", "UTF-8"}},
+		{"a NUL byte", fntest.ResourceListHead + "items: []\n" + strings.Replace(fntest.EgressConfig, "google.com", "google\x00.com", 1), []string{"is not valid YAML"}},
 		{"empty input", "", []string{"not a ResourceList", "the input is empty"}},
 		{"only a document separator", "---\n", []string{"not a ResourceList", "the input is empty"}},
-		{"two documents", resourceListHead + "items: []\n" + egressConfig + "---\n" + resourceListHead + "items: []\n", []string{"not a ResourceList", "several YAML documents"}},
+		{"two documents", fntest.ResourceListHead + "items: []\n" + fntest.EgressConfig + "---\n" + fntest.ResourceListHead + "items: []\n", []string{"not a ResourceList", "several YAML documents"}},
 		{"a stream of objects", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n", []string{"not a ResourceList", "several YAML documents"}},
 		{"a List", "apiVersion: v1\nkind: List\nitems: []\n", []string{"not a ResourceList", `it has kind "List" and apiVersion "v1"`}},
-		{"a repeated field", resourceListHead + "items:\n- {a: 1}\nitems: []\n" + egressConfig, []string{"not a ResourceList", `it repeats the field "items"`}},
-		{"items that are not a list", resourceListHead + "items: {a: b}\n" + egressConfig, []string{"not a ResourceList", "its items are not a list"}},
+		{"a repeated field", fntest.ResourceListHead + "items:\n- {a: 1}\nitems: []\n" + fntest.EgressConfig, []string{"not a ResourceList", `it repeats the field "items"`}},
+		{"items that are not a list", fntest.ResourceListHead + "items: {a: b}\n" + fntest.EgressConfig, []string{"not a ResourceList", "its items are not a list"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out, stderr, code := runFunction([]byte(tc.input))
@@ -85,7 +71,7 @@ func TestHostileWholeInput(t *testing.T) {
 // byte order mark, and the function reads all three; other bytes that are not UTF-8 (Latin-1,
 // random bytes) fail with an error on stderr. None of them may panic.
 func TestHostileEncodings(t *testing.T) {
-	valid := resourceListHead + "items: []\n" + egressConfig
+	valid := fntest.ResourceListHead + "items: []\n" + fntest.EgressConfig
 	utf16 := func(s string, bigEndian bool) []byte {
 		var b bytes.Buffer
 		if bigEndian {
@@ -171,14 +157,14 @@ func TestHostileHugeInput(t *testing.T) {
 		t.Skip("50 MB input: skipped with -short")
 	}
 	var in bytes.Buffer
-	in.WriteString(resourceListHead + "items:\n")
+	in.WriteString(fntest.ResourceListHead + "items:\n")
 	value := strings.Repeat("x", 1000)
 	n := 0
 	for in.Len() < 50<<20 {
 		fmt.Fprintf(&in, "- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: cm-%d # comment %d\n    namespace: apps\n  data:\n    key: %s\n", n, n, value)
 		n++
 	}
-	in.WriteString(egressConfig)
+	in.WriteString(fntest.EgressConfig)
 	start := time.Now()
 	out, stderr, code := runFunction(in.Bytes())
 	t.Logf("%d MB input, %d items: %v", in.Len()>>20, n, time.Since(start))
@@ -196,7 +182,7 @@ func TestHostileHugeConfig(t *testing.T) {
 		t.Skip("10 MB input: skipped with -short")
 	}
 	huge := strings.Repeat("a", 10<<20)
-	input := resourceListHead + "items: []\n" + strings.Replace(egressConfig, "host: google.com", "host: "+huge, 1)
+	input := fntest.ResourceListHead + "items: []\n" + strings.Replace(fntest.EgressConfig, "host: google.com", "host: "+huge, 1)
 	start := time.Now()
 	_, stderr, code := runFunction([]byte(input))
 	t.Logf("10 MB host name: %v", time.Since(start))
@@ -211,7 +197,7 @@ func TestHostileHugeConfig(t *testing.T) {
 // short in the results and on stderr.
 func TestHostileLongValues(t *testing.T) {
 	list := "[" + strings.Repeat("x, ", 100_000) + "x]"
-	input := resourceListHead + "items: []\n" + strings.Replace(egressConfig, "pattern: Egress", "pattern: Egress\n    values: "+list, 1)
+	input := fntest.ResourceListHead + "items: []\n" + strings.Replace(fntest.EgressConfig, "pattern: Egress", "pattern: Egress\n    values: "+list, 1)
 	out, stderr, code := runFunction([]byte(input))
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr, " spec.values: Invalid value: [\"x\",\"x\",")
@@ -230,13 +216,13 @@ func TestHostileAliasBomb(t *testing.T) {
 		prev := fmt.Sprintf("*l%d", level-1)
 		bomb += fmt.Sprintf("        l%d: &l%d [%s]\n", level, level, strings.TrimSuffix(strings.Repeat(prev+", ", 10), ", "))
 	}
-	config := strings.Replace(egressConfig, "    pattern: Egress\n", "    pattern: Egress\n"+bomb, 1)
-	input := []byte(resourceListHead + "items:\n" + passThrough + config)
+	config := strings.Replace(fntest.EgressConfig, "    pattern: Egress\n", "    pattern: Egress\n"+bomb, 1)
+	input := []byte(fntest.ResourceListHead + "items:\n" + fntest.PassThroughItem + config)
 	out, stderr, code := runFunction(input)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr, "[error] fn.gatewaypattern.dev/v1alpha1/GatewayPattern/istio-egressgateway spec.values.global.l")
 	assert.Contains(t, stderr, "the document expands to more than 1000000 values (through aliases?)\n")
 	assert.Equal(t, 1, strings.Count(stderr, "\n"), "one error, not one per value")
-	assert.Equal(t, itemsOf(t, input), itemsOf(t, out), "a failed run returns the items unchanged")
+	assert.Equal(t, fntest.ItemsOf(t, input), fntest.ItemsOf(t, out), "a failed run returns the items unchanged")
 	assert.Less(t, len(out), 2*len(input), "the output does not expand the aliases")
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 
 	"github.com/gatewaypattern/gateway-pattern/fn"
+	"github.com/gatewaypattern/gateway-pattern/fn/wire"
 )
 
 const usage = `gateway-pattern: expands a GatewayPattern (fn.gatewaypattern.dev/v1alpha1) into the
@@ -37,22 +38,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	input, err := io.ReadAll(stdin)
 	if err != nil {
-		return fail(stderr, err)
+		return fn.Fail(stderr, err)
 	}
-	rl, err := fn.ReadResourceList(input)
-	if err != nil {
-		// Whatever came in goes back out as it came: a function must never lose resources.
-		stdout.Write(input)
-		return fail(stderr, err)
-	}
-	failed := fn.Processor{Stderr: stderr}.Process(rl)
-	if err := rl.Write(stdout); err != nil {
-		return fail(stderr, err)
-	}
-	if failed {
-		return 1
-	}
-	return 0
+	return fn.Run(input, stdout, stderr)
 }
 
 // standalone reads the functionConfig from args[0] and the resources from the other files, and
@@ -60,40 +48,34 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 func standalone(args []string, stdout, stderr io.Writer) int {
 	data, err := os.ReadFile(args[0])
 	if err != nil {
-		return fail(stderr, err)
+		return fn.Fail(stderr, err)
 	}
-	configs, err := fn.ReadObjects(data)
+	configs, err := wire.ReadObjects(data)
 	if err != nil {
-		return fail(stderr, fmt.Errorf("%s: %w", args[0], err))
+		return fn.Fail(stderr, fmt.Errorf("%s: %w", args[0], err))
 	}
 	if len(configs) != 1 {
-		return fail(stderr, fmt.Errorf("%s: holds %d YAML documents; a functionConfig is one", args[0], len(configs)))
+		return fn.Fail(stderr, fmt.Errorf("%s: holds %d YAML documents; a functionConfig is one", args[0], len(configs)))
 	}
-	rl := &fn.ResourceList{FunctionConfig: configs[0]}
+	var resources []wire.Item
 	for _, file := range args[1:] {
 		data, err := os.ReadFile(file)
 		if err != nil {
-			return fail(stderr, err)
+			return fn.Fail(stderr, err)
 		}
-		objects, err := fn.ReadObjects(data)
+		objects, err := wire.ReadObjects(data)
 		if err != nil {
-			return fail(stderr, fmt.Errorf("%s: %w", file, err))
+			return fn.Fail(stderr, fmt.Errorf("%s: %w", file, err))
 		}
-		rl.Items = append(rl.Items, objects...)
+		resources = append(resources, objects...)
 	}
-	failed := fn.Processor{Stderr: stderr}.Process(rl)
-	if err := fn.WriteObjects(stdout, rl.Items); err != nil {
-		return fail(stderr, err)
+	rl := wire.NewResourceList(configs[0], resources)
+	failed := fn.Process(rl, stderr)
+	if err := wire.WriteObjects(stdout, rl.Items()); err != nil {
+		return fn.Fail(stderr, err)
 	}
 	if failed {
 		return 1
 	}
 	return 0
-}
-
-// fail reports an error that is not a result (the input cannot be read at all) the way results
-// are reported on stderr, and gives the exit code.
-func fail(stderr io.Writer, err error) int {
-	fmt.Fprintln(stderr, fn.Result{Severity: fn.Error, Message: err.Error()}.String())
-	return 1
 }

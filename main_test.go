@@ -10,8 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"sigs.k8s.io/kustomize/kyaml/fn/framework"
-	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/gatewaypattern/gateway-pattern/fn/fntest"
 )
 
 var update = flag.Bool("update", false, "rewrite the expected outputs of testdata/ from the current behaviour (review the diff)")
@@ -39,7 +39,7 @@ func TestGolden(t *testing.T) {
 			require.NoError(t, err, "run `go test . -update` to create it")
 			assert.Equal(t, string(expected), string(out), "output differs from %s", expectedFile)
 
-			results := resultsOf(t, out)
+			results := fntest.ResultsOf(t, out)
 			assert.Equal(t, results.ExitCode(), code, "exit code must be 1 exactly when there are error results")
 			var lines []string
 			for _, r := range results {
@@ -48,13 +48,13 @@ func TestGolden(t *testing.T) {
 			assert.Equal(t, strings.Join(lines, "\n"), strings.TrimSuffix(stderr, "\n"), "stderr must carry the results")
 
 			if code != 0 {
-				assert.Equal(t, itemsOf(t, in), itemsOf(t, out), "a failed run must return the items unchanged")
+				assert.Equal(t, fntest.ItemsOf(t, in), fntest.ItemsOf(t, out), "a failed run must return the items unchanged")
 				assert.True(t, bytes.HasPrefix(out, in), "a failed run gives the input back byte for byte, with only its results after it")
 				return
 			}
 			again, _, code := runFunction(out)
 			assert.Equal(t, 0, code)
-			assert.Equal(t, itemsOf(t, out), itemsOf(t, again), "running on its own output must change nothing")
+			assert.Equal(t, fntest.ItemsOf(t, out), fntest.ItemsOf(t, again), "running on its own output must change nothing")
 			second, _, _ := runFunction(in)
 			assert.Equal(t, string(out), string(second), "the same input must give the same bytes")
 		})
@@ -65,45 +65,6 @@ func runFunction(input []byte) (stdout []byte, stderr string, code int) {
 	var out, errOut bytes.Buffer
 	code = run(nil, bytes.NewReader(input), &out, &errOut)
 	return out.Bytes(), errOut.String(), code
-}
-
-func resultsOf(t *testing.T, out []byte) framework.Results {
-	t.Helper()
-	rl, err := yaml.Parse(string(out))
-	require.NoError(t, err)
-	var results framework.Results
-	if node := rl.Field("results"); node != nil {
-		require.NoError(t, node.Value.Document().Decode(&results))
-	}
-	return results
-}
-
-// itemsOf returns the items of a ResourceList as the text kyaml writes them.
-func itemsOf(t *testing.T, resourceList []byte) string {
-	t.Helper()
-	return encodeItems(t, resourceListItems(t, resourceList))
-}
-
-// resourceListItems reads the items of a ResourceList with kyaml's parser, not the function's.
-func resourceListItems(t *testing.T, resourceList []byte) []*yaml.Node {
-	t.Helper()
-	rl, err := yaml.Parse(string(resourceList))
-	require.NoError(t, err, "the ResourceList must parse")
-	require.Equal(t, "ResourceList", rl.GetKind())
-	if items := rl.Field("items"); items != nil {
-		return items.Value.YNode().Content
-	}
-	return nil
-}
-
-// encodeItems writes items as kyaml writes a list.
-func encodeItems(t *testing.T, items []*yaml.Node) string {
-	t.Helper()
-	var buf bytes.Buffer
-	encoder := yaml.NewEncoder(&buf)
-	require.NoError(t, encoder.Encode(&yaml.Node{Kind: yaml.SequenceNode, Content: items}))
-	require.NoError(t, encoder.Close())
-	return buf.String()
 }
 
 // TestDeterminism runs every golden input 50 times: every run must give the same bytes (no map

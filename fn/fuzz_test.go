@@ -7,6 +7,8 @@ import (
 
 	yaml "go.yaml.in/yaml/v3"
 
+	"github.com/gatewaypattern/gateway-pattern/fn/render"
+	"github.com/gatewaypattern/gateway-pattern/fn/wire"
 	"github.com/gatewaypattern/gateway-pattern/krm"
 )
 
@@ -22,27 +24,29 @@ func FuzzLoadConfig(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
-		rl, err := ReadResourceList(data)
-		if err != nil || rl.FunctionConfig == nil {
+		var rl struct {
+			FunctionConfig yaml.Node `yaml:"functionConfig"`
+		}
+		if yaml.Unmarshal(data, &rl) != nil || rl.FunctionConfig.Kind == 0 {
 			continue
 		}
-		config, err := yaml.Marshal(rl.FunctionConfig)
+		config, err := yaml.Marshal(&rl.FunctionConfig)
 		if err != nil {
 			f.Fatal(err)
 		}
 		f.Add(config)
 	}
 	f.Fuzz(func(t *testing.T, input []byte) {
-		var doc yaml.Node
-		if err := yaml.Unmarshal(input, &doc); err != nil || len(doc.Content) == 0 {
+		docs, err := wire.ReadObjects(input)
+		if err != nil || len(docs) != 1 {
 			return
 		}
-		config := doc.Content[0]
+		config := docs[0]
 		// Through the function's own entry point (kind and apiVersion checks included) ...
-		gp, report := loadConfig(config)
-		checkReport(t, gp, report)
+		gp, values, problems := loadConfig(config)
+		checkProblems(t, gp, values, problems)
 		// ... and straight into the decoder, whatever the kind.
-		tree, errs := toTree(config)
+		tree, errs := config.Tree()
 		if len(errs) > 0 {
 			for _, e := range errs {
 				if e.Field == "" {
@@ -51,12 +55,12 @@ func FuzzLoadConfig(f *testing.F) {
 			}
 			return
 		}
-		gp, report = krm.Load(tree)
-		checkReport(t, gp, report)
+		gp, values, problems = krm.Load(tree)
+		checkProblems(t, gp, values, problems)
 	})
 }
 
-func checkReport(t *testing.T, gp *krm.GatewayPattern, report krm.Report) {
+func checkProblems(t *testing.T, gp *krm.GatewayPattern, values *krm.ChartValues, report krm.Problems) {
 	t.Helper()
 	for _, e := range append(report.Errors, report.Warnings...) {
 		if e.Field == "" {
@@ -66,10 +70,10 @@ func checkReport(t *testing.T, gp *krm.GatewayPattern, report krm.Report) {
 	if len(report.Errors) > 0 {
 		return
 	}
-	if gp == nil || report.Values == nil {
+	if gp == nil || values == nil {
 		t.Fatalf("no error, but no GatewayPattern or no values")
 	}
-	generated := build(gp, report.Values)
+	generated := render.Objects(gp, values)
 	if len(generated) == 0 {
 		t.Fatalf("a valid GatewayPattern generated nothing")
 	}
@@ -78,5 +82,5 @@ func checkReport(t *testing.T, gp *krm.GatewayPattern, report krm.Report) {
 			t.Fatalf("a generated object does not serialize: %v", err)
 		}
 	}
-	notes(gp, report.Values)
+	render.Notes(gp, values)
 }

@@ -27,7 +27,7 @@ func (ew EastWestSpec) IstiodService() string {
 	return "istiod"
 }
 
-func validateEastWest(ew *EastWestSpec, path *field.Path, r *Report) {
+func validateEastWest(ew *EastWestSpec, path *field.Path, r *Problems) {
 	if ew.Network != "" {
 		for _, msg := range validation.IsValidLabelValue(ew.Network) {
 			r.errorf(path.Child("network"), ew.Network, "%s (it becomes the topology.istio.io/network label)", msg)
@@ -45,7 +45,7 @@ func validateEastWest(ew *EastWestSpec, path *field.Path, r *Report) {
 
 // validateEastWestValues checks the resolved chart values against the east-west block: the
 // network agrees with networkGateway, and the Service exposes every port a Gateway listens on.
-func validateEastWestValues(ew EastWestSpec, user map[string]any, values *ChartValues, valuesPath *field.Path, r *Report) {
+func validateEastWestValues(ew EastWestSpec, user map[string]any, values *ChartValues, valuesPath *field.Path, r *Problems) {
 	if userNetwork, set := user["networkGateway"].(string); set && ew.Network != "" && userNetwork != ew.Network {
 		r.errorf(valuesPath.Child("networkGateway"), userNetwork, "conflicts with spec.eastWest.network (%s); set the network once, in eastWest.network", ew.Network)
 	}

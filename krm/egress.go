@@ -67,7 +67,7 @@ func LabelSlug(host string) string {
 	return strings.TrimRight(slug[:41], "-") + "-" + hex.EncodeToString(sum[:4])
 }
 
-func validateEgress(e *EgressSpec, path *field.Path, r *Report) {
+func validateEgress(e *EgressSpec, path *field.Path, r *Problems) {
 	modes := []SidecarToGateway{SidecarToGatewayMutual, SidecarToGatewayDisable}
 	if !slices.Contains(modes, e.SidecarToGateway) {
 		r.Errors = append(r.Errors, field.NotSupported(path.Child("sidecarToGateway"), e.SidecarToGateway, modes))
@@ -82,6 +82,7 @@ func validateEgress(e *EgressSpec, path *field.Path, r *Report) {
 	}
 	classes := map[hostClass]int{}
 	slugs := map[string]string{}
+	tcpPorts := map[int32]int{} // the first TCP entry on each port
 	for i, h := range e.Hosts {
 		p := path.Child("hosts").Index(i)
 		if h.Host == "" {
@@ -103,6 +104,12 @@ func validateEgress(e *EgressSpec, path *field.Path, r *Report) {
 		if h.TLSOrigination && h.Protocol != EgressHTTP {
 			r.errorf(p.Child("tlsOrigination"), true, "TLS origination upgrades plain HTTP from the application to HTTPS; with protocol %s the application already speaks TLS: remove tlsOrigination or use protocol HTTP", h.Protocol)
 		}
+		if first, taken := tcpPorts[h.Port]; taken && h.Protocol == EgressTCP && !strings.EqualFold(e.Hosts[first].Host, h.Host) {
+			r.errorf(p.Child("port"), h.Port, "hosts[%d] (%s) is TCP on port %d too: TCP carries no host name, so a sidecar has one listener for the port (0.0.0.0_%d) and sends all of it to one of them; give them different ports (or have every sidecar's DNS proxy allocate addresses: ISTIO_META_DNS_CAPTURE and ISTIO_META_DNS_AUTO_ALLOCATE, which this function cannot see)",
+				first, e.Hosts[first].Host, h.Port, h.Port)
+		} else if h.Protocol == EgressTCP && !taken {
+			tcpPorts[h.Port] = i
+		}
 		if h.Protocol == EgressTCP && !mutual {
 			r.errorf(p.Child("protocol"), h.Protocol, "plain TCP carries no host name, so the gateway can tell TCP destinations apart only by the SNI of a mutual-TLS hop: use sidecarToGateway: ISTIO_MUTUAL")
 		}
@@ -116,9 +123,16 @@ func validateEgress(e *EgressSpec, path *field.Path, r *Report) {
 				r.warnf(p.Child("host"), h.Host, "the gateway resolves each request's own host name (DYNAMIC_DNS), so every name under %s can be reached; list the hosts when you can", strings.TrimPrefix(h.Host, "*."))
 			}
 		}
-		key := hostClass{strings.ToLower(h.Host), h.Protocol != EgressHTTP}
+		// Over the mutual-TLS hop every entry reaches the gateway on 443 with the host as SNI,
+		// and Istio keeps one Gateway server per host and port: a second protocol for the same
+		// host would land on the first one's filter chain.
+		key := hostClass{strings.ToLower(h.Host), mutual || h.Protocol != EgressHTTP}
 		if first, dup := classes[key]; dup && h.Host != "" {
-			r.errorf(p.Child("host"), h.Host, "hosts[%d] already sends %s traffic for this host; the gateway could not tell the two apart: keep one", first, map[bool]string{true: "TLS or TCP", false: "HTTP"}[key.tls])
+			if mutual && e.Hosts[first].Protocol != h.Protocol {
+				r.errorf(p.Child("host"), h.Host, "hosts[%d] already sends %s for this host; over the mutual-TLS hop both would reach the gateway on port 443 with the same SNI, where Istio keeps one server per host: keep one, or use sidecarToGateway: DISABLE (HTTP then reaches the gateway on port 80, TLS on 443)", first, e.Hosts[first].Protocol)
+			} else {
+				r.errorf(p.Child("host"), h.Host, "hosts[%d] already sends %s traffic for this host; the gateway could not tell the two apart: keep one", first, map[bool]string{true: "TLS or TCP", false: "HTTP"}[h.Protocol != EgressHTTP])
+			}
 		}
 		classes[key] = i
 		if h.Host != "" {
@@ -155,7 +169,7 @@ func validateEgress(e *EgressSpec, path *field.Path, r *Report) {
 
 // validateEgressPortClashes refuses a TLS-origination host whose extra port 443 collides with
 // another entry of the same host on 443.
-func validateEgressPortClashes(e *EgressSpec, path *field.Path, r *Report) {
+func validateEgressPortClashes(e *EgressSpec, path *field.Path, r *Problems) {
 	for i, h := range e.Hosts {
 		if !h.TLSOrigination {
 			continue
@@ -169,7 +183,7 @@ func validateEgressPortClashes(e *EgressSpec, path *field.Path, r *Report) {
 }
 
 // validateEgressServicePorts checks that the gateway Service exposes the ports the hops use.
-func validateEgressServicePorts(e *EgressSpec, values *ChartValues, valuesPath *field.Path, r *Report) {
+func validateEgressServicePorts(e *EgressSpec, values *ChartValues, valuesPath *field.Path, r *Problems) {
 	if values.Service.Type == "None" {
 		r.errorf(valuesPath.Child("service", "type"), "None", "sidecars reach the egress gateway through its Service: use ClusterIP")
 		return

@@ -10,17 +10,20 @@ import (
 
 var typeOfChartValues = reflect.TypeFor[ChartValues]()
 
-// Load turns a functionConfig's document tree (what its YAML decodes into) into a defaulted,
-// validated GatewayPattern and reports every problem found, each with its field path.
-func Load(tree any) (*GatewayPattern, Report) {
+// Load turns a functionConfig's document tree (what its YAML decodes into) into a GatewayPattern
+// and its resolved chart values, in four steps: decode strictly, default, validate, resolve the
+// chart values. It reports every problem found, each with its field path; the GatewayPattern and
+// the values are usable only when there is no error.
+func Load(tree any) (*GatewayPattern, *ChartValues, Problems) {
 	gp, decodeErrs := Decode(tree)
 	gp.Default()
-	report := gp.Validate()
+	r := Problems{Errors: decodeErrs}
 	// A field that did not decode is left empty, and validation would complain about it a second
 	// time; the decoding error is the one that says what is wrong.
-	report.Errors = append(decodeErrs, withoutPaths(report.Errors, decodeErrs)...)
-	report.Warnings = withoutPaths(report.Warnings, decodeErrs)
-	return gp, report
+	r.add(gp.Validate(), decodeErrs)
+	values, valueProblems := gp.ChartValues()
+	r.add(valueProblems, decodeErrs)
+	return gp, values, r
 }
 
 // Decode decodes a GatewayPattern from its document tree. Decoding is strict: an unknown field
@@ -61,7 +64,12 @@ func (gp *GatewayPattern) Default() {
 		for i := range e.Hosts {
 			h := &e.Hosts[i]
 			if h.Protocol == "" {
+				// As on the ingress side, the port says what the application speaks: on 443
+				// it is TLS (HTTPS, passed through by SNI), elsewhere plain HTTP.
 				h.Protocol = EgressHTTP
+				if h.Port == EgressTLSPort {
+					h.Protocol = EgressHTTPS
+				}
 			}
 			if h.Port == 0 {
 				h.Port = defaultEgressPort[h.Protocol]
@@ -131,4 +139,10 @@ func (gp *GatewayPattern) GatewayName(values *ChartValues) string {
 		return values.Name
 	}
 	return gp.Metadata.Name
+}
+
+// OwnerID is the value of the OwnerAnnotation on the objects this GatewayPattern generates:
+// namespace/name.
+func (gp *GatewayPattern) OwnerID() string {
+	return gp.Metadata.Namespace + "/" + gp.Metadata.Name
 }

@@ -98,7 +98,7 @@ func ingressServicePorts(in *IngressSpec) []any {
 	return ports
 }
 
-func validateIngress(in *IngressSpec, path *field.Path, r *Report) {
+func validateIngress(in *IngressSpec, path *field.Path, r *Problems) {
 	servers := path.Child("servers")
 	names := map[string]int{}
 	type hostOnPort struct {
@@ -141,7 +141,7 @@ func validateIngress(in *IngressSpec, path *field.Path, r *Report) {
 	validateIngressRoutes(in, path, r)
 }
 
-func validateServerTLS(s IngressServer, p *field.Path, r *Report) {
+func validateServerTLS(s IngressServer, p *field.Path, r *Problems) {
 	if s.HTTPSRedirect && s.Protocol != ProtocolHTTP {
 		r.errorf(p.Child("httpsRedirect"), true, "only a plain HTTP server redirects to HTTPS (this one is %s)", s.Protocol)
 	}
@@ -186,7 +186,7 @@ func (s IngressServer) isPassthrough() bool {
 	return s.TLS != nil && s.TLS.Mode == TLSPassthrough
 }
 
-func validateIngressRoutes(in *IngressSpec, path *field.Path, r *Report) {
+func validateIngressRoutes(in *IngressSpec, path *field.Path, r *Problems) {
 	type hostPrefix struct{ host, prefix string }
 	seen := map[hostPrefix]int{}
 	passthroughRoutes := map[string]int{}
@@ -247,7 +247,7 @@ func validateIngressRoutes(in *IngressSpec, path *field.Path, r *Report) {
 }
 
 // validateIngressServicePorts checks that the gateway Service exposes every server port.
-func validateIngressServicePorts(in *IngressSpec, values *ChartValues, valuesPath *field.Path, r *Report) {
+func validateIngressServicePorts(in *IngressSpec, values *ChartValues, valuesPath *field.Path, r *Problems) {
 	if values.Service.Type == "None" {
 		if len(in.Servers) > 0 {
 			r.warnf(valuesPath.Child("service", "type"), "None", "no Service is generated, so nothing reaches the servers' ports unless you provide a Service")
@@ -286,7 +286,7 @@ func ServicePortNumbers(values *ChartValues) []int32 {
 	return ports
 }
 
-func validateDestination(d Destination, path *field.Path, r *Report) {
+func validateDestination(d Destination, path *field.Path, r *Problems) {
 	if d.Host == "" {
 		r.Errors = append(r.Errors, field.Required(path.Child("host"), "the service, such as api.shop.svc.cluster.local"))
 	} else {

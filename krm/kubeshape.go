@@ -1,5 +1,7 @@
 package krm
 
+//go:generate go test -run ^TestKubeShapes$ -update .
+
 import (
 	"encoding/json"
 	"fmt"

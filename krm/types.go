@@ -14,6 +14,12 @@ const (
 	APIVersion = Group + "/" + Version
 	// Kind is the kind of the functionConfig.
 	Kind = "GatewayPattern"
+	// ManagedByLabel and ManagedByValue mark every object the function generates.
+	ManagedByLabel = "app.kubernetes.io/managed-by"
+	ManagedByValue = "gateway-pattern"
+	// OwnerAnnotation names the GatewayPattern (namespace/name) that generated an object, so a
+	// re-run replaces exactly what that GatewayPattern made before.
+	OwnerAnnotation = Group + "/owner"
 )
 
 // Pattern names one of the three Istio gateway patterns.
@@ -195,7 +201,8 @@ type EgressHost struct {
 	Host string `json:"host"`
 	// Port the application connects to, 1-65535. Default: 80 for HTTP, 443 for HTTPS and TLS.
 	Port int32 `json:"port,omitempty"`
-	// Protocol is HTTP, HTTPS (TLS passed through, routed by SNI), TLS or TCP. Default HTTP.
+	// Protocol is HTTP, HTTPS (TLS passed through, routed by SNI), TLS or TCP. Default: HTTPS
+	// when the port is 443, HTTP otherwise.
 	Protocol EgressProtocol `json:"protocol,omitempty"`
 	// TLSOrigination: the application speaks plain HTTP and the gateway originates TLS to the
 	// host's port 443. Only with protocol HTTP.

@@ -9,28 +9,32 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
-// Report is the outcome of validating a GatewayPattern.
-type Report struct {
-	// Values are the resolved chart values; nil when they could not be resolved.
-	Values *ChartValues
-	// Errors make the function fail; each names its field path.
-	Errors field.ErrorList
-	// Warnings do not fail the function.
+// Problems are what loading a GatewayPattern found, each with its field path: errors make the
+// function fail, warnings do not.
+type Problems struct {
+	Errors   field.ErrorList
 	Warnings field.ErrorList
 }
 
-func (r *Report) errorf(path *field.Path, value any, format string, args ...any) {
+// add adds other's problems, but for those at or under the path of an error in covered: where a
+// value did not decode or is already wrong, the one error that says so is enough.
+func (r *Problems) add(other Problems, covered field.ErrorList) {
+	r.Errors = append(r.Errors, withoutPaths(other.Errors, covered)...)
+	r.Warnings = append(r.Warnings, withoutPaths(other.Warnings, covered)...)
+}
+
+func (r *Problems) errorf(path *field.Path, value any, format string, args ...any) {
 	r.Errors = append(r.Errors, field.Invalid(path, value, fmt.Sprintf(format, args...)))
 }
 
-func (r *Report) warnf(path *field.Path, value any, format string, args ...any) {
+func (r *Problems) warnf(path *field.Path, value any, format string, args ...any) {
 	r.Warnings = append(r.Warnings, field.Invalid(path, value, fmt.Sprintf(format, args...)))
 }
 
-// Validate checks a defaulted GatewayPattern and resolves its chart values. It reports every
-// problem it finds, each with its field path.
-func (gp *GatewayPattern) Validate() Report {
-	var r Report
+// Validate checks a defaulted GatewayPattern's own fields (not its chart values: see
+// ChartValues). It reports every problem it finds, each with its field path.
+func (gp *GatewayPattern) Validate() Problems {
+	var r Problems
 	if gp.APIVersion != APIVersion {
 		r.Errors = append(r.Errors, field.NotSupported(field.NewPath("apiVersion"), gp.APIVersion, []string{APIVersion}))
 	}
@@ -39,46 +43,45 @@ func (gp *GatewayPattern) Validate() Report {
 	}
 	gp.validateMetadata(&r)
 	gp.validatePatternBlocks(&r)
+	return r
+}
 
+// ChartValues resolves the chart values of a defaulted GatewayPattern (the pattern's defaults
+// under the user's spec.values), checks them as the chart does, and checks that they serve the
+// pattern (the Service exposes every port the pattern's Gateway listens on, and so on).
+func (gp *GatewayPattern) ChartValues() (*ChartValues, Problems) {
 	valuesPath := field.NewPath("spec", "values")
-	values := CheckValues(gp.PatternValues(), gp.Spec.Values, valuesPath)
-	r.Errors = append(r.Errors, values.Errors...)
-	r.Warnings = append(r.Warnings, values.Warnings...)
-	r.Values = values.Values
-	// The pattern's checks of the values are not repeated where a value is already in error
-	// (service.ports: {http2: 80} is "must be a list", not also "does not expose port 443").
-	var pattern Report
+	values, r := CheckValues(gp.PatternValues(), gp.Spec.Values, valuesPath)
+	var pattern Problems
 	if in := gp.Spec.Ingress; in != nil && gp.Spec.Pattern == Ingress {
-		validateIngressServicePorts(in, r.Values, valuesPath, &pattern)
+		validateIngressServicePorts(in, values, valuesPath, &pattern)
 	}
 	if e := gp.Spec.Egress; e != nil && gp.Spec.Pattern == Egress {
-		validateEgressServicePorts(e, r.Values, valuesPath, &pattern)
+		validateEgressServicePorts(e, values, valuesPath, &pattern)
 	}
 	if gp.Spec.Pattern == EastWest {
-		validateEastWestValues(gp.EastWestBlock(), gp.Spec.Values, r.Values, valuesPath, &pattern)
+		validateEastWestValues(gp.EastWestBlock(), gp.Spec.Values, values, valuesPath, &pattern)
 	}
-	r.Errors = append(r.Errors, withoutPaths(pattern.Errors, values.Errors)...)
-	r.Warnings = append(r.Warnings, withoutPaths(pattern.Warnings, values.Errors)...)
-	return r
+	r.add(pattern, r.Errors)
+	return values, r
 }
 
 // CheckValues resolves chart values (see ResolveValues) and validates them the way the chart's
 // schema and templates do, refusing also what the chart would render into an object Kubernetes
 // rejects. Problems of values that did not decode are not repeated.
-func CheckValues(patternDefaults, user map[string]any, path *field.Path) Report {
+func CheckValues(patternDefaults, user map[string]any, path *field.Path) (*ChartValues, Problems) {
 	values, decodeErrs := ResolveValues(patternDefaults, user, path)
-	var r Report
-	validateChartValues(values, path, &r)
+	var checks Problems
+	validateChartValues(values, path, &checks)
 	if values.Name != "" {
-		validateGatewayName(values.Name, path.Child("name"), &r)
+		validateGatewayName(values.Name, path.Child("name"), &checks)
 	}
-	r.Errors = append(decodeErrs, withoutPaths(r.Errors, decodeErrs)...)
-	r.Warnings = withoutPaths(r.Warnings, decodeErrs)
-	r.Values = values
-	return r
+	r := Problems{Errors: decodeErrs}
+	r.add(checks, decodeErrs)
+	return values, r
 }
 
-func (gp *GatewayPattern) validateMetadata(r *Report) {
+func (gp *GatewayPattern) validateMetadata(r *Problems) {
 	path := field.NewPath("metadata")
 	if gp.Metadata.Name == "" {
 		r.Errors = append(r.Errors, field.Required(path.Child("name"), "the gateway's name (the Helm release name), such as istio-ingressgateway"))
@@ -94,13 +97,13 @@ func (gp *GatewayPattern) validateMetadata(r *Report) {
 
 // validateGatewayName checks a name that becomes the name of a Service and a Deployment, and the
 // value of the app label.
-func validateGatewayName(name string, path *field.Path, r *Report) {
+func validateGatewayName(name string, path *field.Path, r *Problems) {
 	for _, msg := range validation.IsDNS1035Label(name) {
 		r.errorf(path, name, "%s (it names the gateway Service)", msg)
 	}
 }
 
-func (gp *GatewayPattern) validatePatternBlocks(r *Report) {
+func (gp *GatewayPattern) validatePatternBlocks(r *Problems) {
 	spec := field.NewPath("spec")
 	pattern := gp.Spec.Pattern
 	switch {
@@ -136,7 +139,7 @@ func (gp *GatewayPattern) validatePatternBlocks(r *Report) {
 }
 
 // validatePort checks a port the user must give: required, then in range.
-func validatePort(port int32, path *field.Path, r *Report) {
+func validatePort(port int32, path *field.Path, r *Problems) {
 	if port == 0 {
 		r.Errors = append(r.Errors, field.Required(path, "a port number between 1 and 65535"))
 		return
@@ -146,7 +149,7 @@ func validatePort(port int32, path *field.Path, r *Report) {
 
 // validateHost checks a host name as Istio accepts it: a DNS name, optionally with a leading
 // "*." wildcard. "*" alone is refused: it would capture every host.
-func validateHost(host string, path *field.Path, r *Report) {
+func validateHost(host string, path *field.Path, r *Problems) {
 	if host == "*" {
 		r.errorf(path, host, "a bare * matches every host; name the hosts, or use a wildcard such as *.example.com")
 		return

@@ -38,7 +38,7 @@ var labelsTheChartSets = []string{
 
 // validateChartValues checks the resolved values the way the chart's schema and templates do,
 // and refuses what the chart would render into an object Kubernetes rejects.
-func validateChartValues(v *ChartValues, path *field.Path, r *Report) {
+func validateChartValues(v *ChartValues, path *field.Path, r *Problems) {
 	oneOf(v.Kind, workloadKinds, path.Child("kind"), r)
 	oneOf(v.ImagePullPolicy, imagePullPolicies, path.Child("imagePullPolicy"), r)
 	oneOf(v.DNSPolicy, dnsPolicies, path.Child("dnsPolicy"), r)
@@ -96,7 +96,7 @@ func validateChartValues(v *ChartValues, path *field.Path, r *Report) {
 	warnIneffective(v, path, r)
 }
 
-func oneOf(value string, allowed []string, path *field.Path, r *Report) {
+func oneOf(value string, allowed []string, path *field.Path, r *Problems) {
 	if !slices.Contains(allowed, value) {
 		r.Errors = append(r.Errors, field.NotSupported(path, value, nonEmpty(allowed)))
 	}
@@ -106,7 +106,7 @@ func nonEmpty(values []string) []string {
 	return slices.DeleteFunc(slices.Clone(values), func(s string) bool { return s == "" })
 }
 
-func validateLabels(labels map[string]Scalar, path *field.Path, r *Report) {
+func validateLabels(labels map[string]Scalar, path *field.Path, r *Problems) {
 	for _, key := range sortedKeys(labels) {
 		for _, msg := range validation.IsQualifiedName(key) {
 			r.errorf(path.Key(key), key, "label name %s", msg)
@@ -124,7 +124,7 @@ func validateLabels(labels map[string]Scalar, path *field.Path, r *Report) {
 	}
 }
 
-func validateAnnotations(annotations map[string]string, path *field.Path, r *Report) {
+func validateAnnotations(annotations map[string]string, path *field.Path, r *Problems) {
 	for _, key := range sortedKeys(annotations) {
 		for _, msg := range validation.IsQualifiedName(key) {
 			r.errorf(path.Key(key), key, "annotation name %s", msg)
@@ -133,7 +133,7 @@ func validateAnnotations(annotations map[string]string, path *field.Path, r *Rep
 }
 
 // validateService checks the service block; valuesPath is the path of the values.
-func validateService(v *ChartValues, valuesPath *field.Path, r *Report) {
+func validateService(v *ChartValues, valuesPath *field.Path, r *Problems) {
 	s := v.Service
 	path := valuesPath.Child("service")
 	oneOf(s.Type, serviceTypes, path.Child("type"), r)
@@ -176,7 +176,7 @@ func validateService(v *ChartValues, valuesPath *field.Path, r *Report) {
 	validateServicePorts(s, path.Child("ports"), r)
 }
 
-func validateServicePorts(s ServiceValues, path *field.Path, r *Report) {
+func validateServicePorts(s ServiceValues, path *field.Path, r *Problems) {
 	if len(s.Ports) == 0 {
 		r.Errors = append(r.Errors, field.Required(path, "the Service needs at least one port (the chart fails without); leave service.ports out to get the defaults"))
 		return
@@ -233,7 +233,7 @@ func validateServicePorts(s ServiceValues, path *field.Path, r *Report) {
 
 // validateNetworkGatewayPortNames refuses a port name the chart never reads (a typo would be
 // silently ignored), whether or not networkGateway is set.
-func validateNetworkGatewayPortNames(v *ChartValues, path *field.Path, r *Report) {
+func validateNetworkGatewayPortNames(v *ChartValues, path *field.Path, r *Problems) {
 	for _, name := range sortedKeys(v.NetworkGatewayPorts) {
 		if !slices.Contains(NetworkGatewayPortNames, name) {
 			r.Errors = append(r.Errors, field.NotSupported(path.Key(name), name, NetworkGatewayPortNames))
@@ -244,7 +244,7 @@ func validateNetworkGatewayPortNames(v *ChartValues, path *field.Path, r *Report
 	}
 }
 
-func validateNetworkGatewayPorts(v *ChartValues, path *field.Path, r *Report) {
+func validateNetworkGatewayPorts(v *ChartValues, path *field.Path, r *Problems) {
 	for _, name := range NetworkGatewayPortNames {
 		port, ok := v.NetworkGatewayPorts[name]
 		p := path.Key(name)
@@ -262,13 +262,13 @@ func validateNetworkGatewayPorts(v *ChartValues, path *field.Path, r *Report) {
 	}
 }
 
-func checkPortNumber(port int32, path *field.Path, r *Report) {
+func checkPortNumber(port int32, path *field.Path, r *Problems) {
 	for _, msg := range validation.IsValidPortNum(int(port)) {
 		r.errorf(path, port, "%s", msg)
 	}
 }
 
-func validateAutoscaling(a AutoscalingValues, path *field.Path, r *Report) {
+func validateAutoscaling(a AutoscalingValues, path *field.Path, r *Problems) {
 	if !a.Enabled {
 		return
 	}
@@ -286,7 +286,7 @@ func validateAutoscaling(a AutoscalingValues, path *field.Path, r *Report) {
 	}
 }
 
-func validatePodDisruptionBudget(p PodDisruptionBudgetValues, path *field.Path, r *Report) {
+func validatePodDisruptionBudget(p PodDisruptionBudgetValues, path *field.Path, r *Problems) {
 	if p.MinAvailable != nil && p.MaxUnavailable != nil {
 		r.errorf(path.Child("maxUnavailable"), p.MaxUnavailable.String(), "set minAvailable or maxUnavailable, not both")
 	}
@@ -295,7 +295,7 @@ func validatePodDisruptionBudget(p PodDisruptionBudgetValues, path *field.Path, 
 	}
 }
 
-func validateEnvVarFrom(v *ChartValues, path *field.Path, r *Report) {
+func validateEnvVarFrom(v *ChartValues, path *field.Path, r *Problems) {
 	list, _ := v.EnvVarFrom.Value.([]any)
 	for i, item := range list {
 		entry, _ := item.(map[string]any)
@@ -309,7 +309,7 @@ func validateEnvVarFrom(v *ChartValues, path *field.Path, r *Report) {
 }
 
 // warnIneffective warns about values the chart's schema accepts but none of its templates read.
-func warnIneffective(v *ChartValues, path *field.Path, r *Report) {
+func warnIneffective(v *ChartValues, path *field.Path, r *Problems) {
 	unused := []struct {
 		name string
 		set  bool

@@ -24,10 +24,11 @@ func (r *Raw) decodeKube(v any, kubeType string, path *field.Path) field.ErrorLi
 
 // IsSet reports whether the value counts as set in the chart's templates: not null, not an
 // empty object or list, not "", 0 or false.
-func (r Raw) IsSet() bool { return truthy(r.Value) }
+func (r Raw) IsSet() bool { return Truthy(r.Value) }
 
-// truthy is the truth of a value in Go templates (and so in Helm charts).
-func truthy(v any) bool {
+// Truthy is the truth of a value in Go templates (and so in Helm charts): not nil, not an empty
+// object, list or string, not zero or false.
+func Truthy(v any) bool {
 	switch t := v.(type) {
 	case nil:
 		return false
@@ -40,6 +41,10 @@ func truthy(v any) bool {
 	case bool:
 		return t
 	case int:
+		return t != 0
+	case int32:
+		return t != 0
+	case int64:
 		return t != 0
 	case float64:
 		return t != 0

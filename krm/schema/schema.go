@@ -12,9 +12,11 @@
 // values.global, values the chart ignores) is left open. Descriptions are the Go doc comments
 // of krm's source.
 //
-// `make schema` (go run ./hack/gen-schema) writes the files; this package's test fails while
+// `make generate` (go generate ./..., which runs hack/gen-schema) writes the files; this package's test fails while
 // they differ from what Generate returns.
 package schema
+
+//go:generate go run ../../hack/gen-schema -root ../..
 
 import (
 	"bytes"

@@ -12,7 +12,7 @@ import (
 	yamlv3 "gopkg.in/yaml.v3"
 	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
 
-	"github.com/gatewaypattern/gateway-pattern/fn"
+	"github.com/gatewaypattern/gateway-pattern/fn/render"
 	"github.com/gatewaypattern/gateway-pattern/krm"
 )
 
@@ -20,7 +20,7 @@ import (
 // see the other's mutations) and decodes its objects with the same parser as the Helm side, so
 // both sides have the same Go types (float64 numbers, strings, bools).
 func renderOurs(release, namespace string, values map[string]any) ([]map[string]any, error) {
-	nodes, errs := fn.RenderWorkload(release, namespace, krm.CopyTree(values).(map[string]any))
+	nodes, errs := render.Workload(release, namespace, krm.CopyTree(values).(map[string]any))
 	if len(errs) > 0 {
 		msgs := make([]string, len(errs))
 		for i, e := range errs {

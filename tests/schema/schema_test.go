@@ -159,7 +159,7 @@ func withoutKustomizeAnnotations(doc any) any {
 // functionErrors runs the function's own decoding and validation on a GatewayPattern and
 // returns the field paths of its errors.
 func functionErrors(doc any) map[string]string {
-	_, report := krm.Load(toTree(doc))
+	_, _, report := krm.Load(toTree(doc))
 	errs := map[string]string{}
 	for _, e := range report.Errors {
 		errs[e.Field] = e.ErrorBody()

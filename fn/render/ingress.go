@@ -1,0 +1,140 @@
+package render
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gatewaypattern/gateway-pattern/krm"
+)
+
+// ingressObjects builds the north-south front door: a Gateway with one server per
+// spec.ingress.servers entry, selecting the generated pods, and the VirtualServices that route the
+// listed hosts to internal services.
+func ingressObjects(gp *krm.GatewayPattern, values *krm.ChartValues) []*mapping {
+	in := gp.Spec.Ingress
+	if in == nil || len(in.Servers) == 0 {
+		return nil
+	}
+	g := newIstioGateway(gp, values)
+	var servers []*mapping
+	for _, s := range in.Servers {
+		servers = append(servers, ingressServer(s))
+	}
+	out := []*mapping{g.gateway(servers)}
+	names := map[string]bool{}
+	for _, vs := range ingressVirtualServices(in) {
+		// Names come from the first host; hosts such as a-b.example.com and a.b-example.com give
+		// the same one, so later ones are numbered.
+		name := g.name + "-" + krm.LabelSlug(vs.hosts[0])
+		for i := 2; names[name]; i++ {
+			name = fmt.Sprintf("%s-%s-%d", g.name, krm.LabelSlug(vs.hosts[0]), i)
+		}
+		names[name] = true
+		out = append(out, g.virtualService(name, vs))
+	}
+	return out
+}
+
+func ingressServer(s krm.IngressServer) *mapping {
+	server := newMapping().
+		set("port", gatewayPort(s.Port, s.Name, string(s.Protocol))).
+		set("hosts", s.Hosts)
+	switch {
+	case s.HTTPSRedirect:
+		server.set("tls", newMapping().set("httpsRedirect", true))
+	case s.TLS != nil:
+		server.set("tls", newMapping().set("mode", string(s.TLS.Mode)).setIf("credentialName", s.TLS.CredentialName))
+	}
+	return server
+}
+
+// hostRoutes is one VirtualService: the hosts that share exactly the same routes.
+type hostRoutes struct {
+	hosts  []string
+	routes []krm.IngressRoute // longest prefix first, so that "/" comes last
+	// passthroughPorts are the ports of PASSTHROUGH servers serving these hosts: they get SNI
+	// (tls) routes instead of HTTP routes.
+	passthroughPorts []int32
+}
+
+// ingressVirtualServices groups the routes into VirtualServices, one per set of hosts that share
+// their routes, in the order the hosts first appear. Each host is in exactly one VirtualService,
+// so Istio never has to merge two of them for the same host in an undefined order.
+func ingressVirtualServices(in *krm.IngressSpec) []hostRoutes {
+	var hosts []string
+	routesOf := map[string][]krm.IngressRoute{}
+	for _, route := range in.Routes {
+		for _, h := range route.Hosts {
+			if _, seen := routesOf[h]; !seen {
+				hosts = append(hosts, h)
+			}
+			routesOf[h] = append(routesOf[h], route)
+		}
+	}
+	var groups []hostRoutes
+	index := map[string]int{}
+	for _, h := range hosts {
+		routes := routesOf[h]
+		slices.SortStableFunc(routes, func(a, b krm.IngressRoute) int { return len(b.Prefix) - len(a.Prefix) })
+		key := routesKey(routes)
+		if i, ok := index[key]; ok {
+			groups[i].hosts = append(groups[i].hosts, h)
+			continue
+		}
+		index[key] = len(groups)
+		groups = append(groups, hostRoutes{hosts: []string{h}, routes: routes})
+	}
+	for i := range groups {
+		for _, s := range in.Servers {
+			if s.TLS != nil && s.TLS.Mode == krm.TLSPassthrough && servesAny(s, groups[i].hosts) && !slices.Contains(groups[i].passthroughPorts, s.Port) {
+				groups[i].passthroughPorts = append(groups[i].passthroughPorts, s.Port)
+			}
+		}
+	}
+	return groups
+}
+
+func routesKey(routes []krm.IngressRoute) string {
+	var b strings.Builder
+	for _, r := range routes {
+		b.WriteString(r.Prefix + "\x00" + r.Destination.Host + "\x00" + strconv.Itoa(int(r.Destination.Port)) + "\x01")
+	}
+	return b.String()
+}
+
+func servesAny(s krm.IngressServer, hosts []string) bool {
+	for _, sh := range s.Hosts {
+		for _, h := range hosts {
+			if krm.HostServes(sh, h) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (g istioGateway) virtualService(name string, vs hostRoutes) *mapping {
+	spec := newMapping().set("hosts", vs.hosts).set("gateways", []string{g.name})
+	if len(vs.passthroughPorts) > 0 {
+		// PASSTHROUGH: the gateway sees only the SNI, so one destination per host set.
+		var matches []*mapping
+		for _, port := range vs.passthroughPorts {
+			matches = append(matches, newMapping().set("port", port).set("sniHosts", vs.hosts))
+		}
+		d := vs.routes[0].Destination
+		spec.set("tls", []*mapping{newMapping().
+			set("match", matches).
+			set("route", []*mapping{routeDestination(d.Host, d.Port)})})
+	} else {
+		var http []*mapping
+		for _, r := range vs.routes {
+			http = append(http, newMapping().
+				set("match", []*mapping{newMapping().set("uri", newMapping().set("prefix", r.Prefix))}).
+				set("route", []*mapping{routeDestination(r.Destination.Host, r.Destination.Port)}))
+		}
+		spec.set("http", http)
+	}
+	return g.object("VirtualService", name, spec)
+}
