@@ -188,6 +188,9 @@ func validateEgressServicePorts(e *EgressSpec, values *ChartValues, valuesPath *
 		r.errorf(valuesPath.Child("service", "type"), "None", "sidecars reach the egress gateway through its Service: use ClusterIP")
 		return
 	}
+	if t := values.Service.Type; (t == "LoadBalancer" || t == "NodePort") && e.SidecarToGateway == SidecarToGatewayDisable && !e.AllowExternalClients {
+		r.errorf(valuesPath.Child("service", "type"), t, "with sidecarToGateway: DISABLE the egress gateway forwards whatever reaches it in plain text, so a %s Service makes it a forward proxy for anyone outside the cluster who reaches its address: use ClusterIP, or use sidecarToGateway: ISTIO_MUTUAL (only mesh workloads can then speak to it), or set spec.egress.allowExternalClients: true if that is what you want", t)
+	}
 	exposed := ServicePortNumbers(values)
 	reported := map[int32]bool{}
 	for i, h := range e.Hosts {

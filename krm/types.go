@@ -180,6 +180,10 @@ type EgressSpec struct {
 	// AllowedSources, when set, admits only these workloads to the egress gateway (an
 	// AuthorizationPolicy on the gateway).
 	AllowedSources []AllowedSource `json:"allowedSources,omitempty"`
+	// AllowExternalClients lets the gateway Service be reached from outside the cluster (service
+	// type LoadBalancer or NodePort) with the plain hop (sidecarToGateway: DISABLE). Without it
+	// that is refused: the gateway would be a forward proxy for anyone who reaches its address.
+	AllowExternalClients bool `json:"allowExternalClients,omitempty"`
 }
 
 // EgressProtocol is the protocol the application speaks to an external host.
