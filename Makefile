@@ -2,7 +2,7 @@
 GO          ?= go
 BIN         := bin/gateway-pattern
 # The test modules that hold heavy dependencies (Helm, Istio), kept out of the function's go.mod.
-TEST_MODULES := tests/parity tests/conformance tests/schema
+TEST_MODULES := tests/parity tests/conformance tests/schema tests/traffic
 
 .PHONY: build test test-unit test-modules fuzz-short run lint e2e e2e-update
 
