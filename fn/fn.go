@@ -29,16 +29,29 @@ func Run(input []byte, stdout, stderr io.Writer) int {
 		return Fail(stderr, err)
 	}
 	failed := Process(rl, stderr)
-	var out bytes.Buffer
-	if err := rl.Write(&out); err != nil {
+	out, err := write(rl)
+	if err != nil {
 		stdout.Write(input)
 		return Fail(stderr, err)
 	}
-	stdout.Write(out.Bytes())
+	stdout.Write(out)
 	if failed {
 		return 1
 	}
 	return 0
+}
+
+// write writes the list; a writer that fails (or panics: a bug) writes nothing, so that the
+// caller can give the input back whole.
+func write(rl *wire.ResourceList) (out []byte, err error) {
+	defer func() {
+		if recovered := recover(); recovered != nil {
+			err = fmt.Errorf("internal error while writing the output, please report it; nothing was changed: %v", recovered)
+		}
+	}()
+	var buf bytes.Buffer
+	err = rl.Write(&buf)
+	return buf.Bytes(), err
 }
 
 // Fail reports an error that is not a result (the input cannot be read at all) the way results
