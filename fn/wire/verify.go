@@ -37,6 +37,9 @@ func (s *source) intended(items []*yaml.Node, results *yaml.Node) *yaml.Node {
 	top := &yaml.Node{Kind: yaml.MappingNode, Tag: s.top.Tag, Content: slices.Clone(s.top.Content),
 		HeadComment: s.top.HeadComment, LineComment: s.top.LineComment, FootComment: s.top.FootComment}
 	seq := s.itemsNode(items)
+	if len(items) == 0 && yn.IndexOfKey(top, "items") < 0 {
+		seq = nil // a list without items and none to add is written without the field
+	}
 	if i := yn.IndexOfKey(top, "items"); i >= 0 && seq.LineComment != "" && top.Content[i].LineComment == "" {
 		// yaml.v3 writes a list's line comment after the field that follows it; written after
 		// the key, it is read as the key's.
@@ -44,7 +47,9 @@ func (s *source) intended(items []*yaml.Node, results *yaml.Node) *yaml.Node {
 		key.LineComment, seq.LineComment = seq.LineComment, ""
 		top.Content[i] = &key
 	}
-	setField(top, "items", seq)
+	if seq != nil {
+		setField(top, "items", seq)
+	}
 	if results != nil {
 		setField(top, "results", results)
 	} else if i := yn.IndexOfKey(top, "results"); i >= 0 {
