@@ -155,9 +155,24 @@ func decodeStruct(v any, dst reflect.Value, path *field.Path) field.ErrorList {
 			errs = append(errs, raw.decodeKube(m[key], kubeType, path.Child(key))...)
 			continue
 		}
-		errs = append(errs, decodeValue(m[key], dst.FieldByIndex(index), path.Child(key))...)
+		fieldErrs := decodeValue(m[key], dst.FieldByIndex(index), path.Child(key))
+		if len(fieldErrs) == 0 && fields.defaulted[key] && dst.FieldByIndex(index).IsZero() {
+			fieldErrs = field.ErrorList{explicitZero(path.Child(key), key, m[key])}
+		}
+		errs = append(errs, fieldErrs...)
 	}
 	return errs
+}
+
+// explicitZero reports a field with a default written as its zero value (port: 0, protocol: ""):
+// the default applies only where the field is left out, and a written 0 or "" is a mistake to
+// point at, not a value to replace in silence.
+func explicitZero(path *field.Path, key string, v any) *field.Error {
+	what := "0"
+	if _, isString := v.(string); isString {
+		what = "empty"
+	}
+	return field.Invalid(path, v, fmt.Sprintf("must not be %s; leave %s out for its default", what, key))
 }
 
 func decodeMap(v any, dst reflect.Value, path *field.Path) field.ErrorList {
@@ -199,7 +214,14 @@ type fieldSet struct {
 	byName map[string][]int
 	names  []string
 	kube   map[string]string
+	// defaulted are the fields tagged `krm:"defaulted"`: left out they get a default, so their
+	// zero value written out is an error.
+	defaulted map[string]bool
 }
+
+// DefaultedTag is the struct tag (krm:"defaulted") of a field that has a default: leaving it out
+// gives the default, and writing its zero value (0, "") is an error.
+const DefaultedTag = "defaulted"
 
 // fieldSets caches structFields: the same types are decoded on every run.
 var fieldSets sync.Map // reflect.Type -> fieldSet
@@ -208,7 +230,7 @@ func structFields(t reflect.Type) fieldSet {
 	if cached, ok := fieldSets.Load(t); ok {
 		return cached.(fieldSet)
 	}
-	set := fieldSet{byName: map[string][]int{}, kube: map[string]string{}}
+	set := fieldSet{byName: map[string][]int{}, kube: map[string]string{}, defaulted: map[string]bool{}}
 	var walk func(t reflect.Type, prefix []int)
 	walk = func(t reflect.Type, prefix []int) {
 		for i := range t.NumField() {
@@ -227,6 +249,7 @@ func structFields(t reflect.Type) fieldSet {
 			}
 			set.byName[name] = index
 			set.names = append(set.names, name)
+			set.defaulted[name] = f.Tag.Get("krm") == DefaultedTag
 			if f.Type == rawType {
 				kubeType := f.Tag.Get("kube")
 				if kubeType == "" {

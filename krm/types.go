@@ -93,10 +93,10 @@ type IngressServer struct {
 	// Name of the Gateway server port, unique in the Gateway. Default: the protocol in lower case
 	// (http, https, tls), with the port number added when the protocol is served on several ports
 	// and the first host added when several servers share a port (https-shop-example-com).
-	Name string `json:"name,omitempty"`
+	Name string `json:"name,omitempty" krm:"defaulted"`
 	// Protocol is HTTP, HTTPS or TLS. Default: HTTP on port 80, HTTPS on port 443; elsewhere TLS
 	// for a PASSTHROUGH server, HTTPS for another server with tls, HTTP otherwise.
-	Protocol ServerProtocol `json:"protocol,omitempty"`
+	Protocol ServerProtocol `json:"protocol,omitempty" krm:"defaulted"`
 	// Hosts served on this port, such as shop.example.com or *.example.com. Required.
 	Hosts []string `json:"hosts"`
 	// HTTPSRedirect makes the server answer plain HTTP requests with a redirect to HTTPS.
@@ -148,7 +148,7 @@ type IngressRoute struct {
 	// Hosts this route serves; each must be served by a server. Required.
 	Hosts []string `json:"hosts"`
 	// Prefix of the request path to match. Default "/". PASSTHROUGH servers match on SNI instead.
-	Prefix string `json:"prefix,omitempty"`
+	Prefix string `json:"prefix,omitempty" krm:"defaulted"`
 	// Destination is the internal service that receives the traffic. Required.
 	Destination Destination `json:"destination"`
 }
@@ -174,7 +174,7 @@ const (
 // EgressSpec lists the external hosts that leave the mesh through the egress gateway.
 type EgressSpec struct {
 	// SidecarToGateway is ISTIO_MUTUAL (default) or DISABLE.
-	SidecarToGateway SidecarToGateway `json:"sidecarToGateway,omitempty"`
+	SidecarToGateway SidecarToGateway `json:"sidecarToGateway,omitempty" krm:"defaulted"`
 	// Hosts are the external destinations. Required.
 	Hosts []EgressHost `json:"hosts"`
 	// AllowedSources, when set, admits only these workloads to the egress gateway (an
@@ -204,10 +204,10 @@ type EgressHost struct {
 	// Host is the external DNS name, such as google.com or *.example.com. Required.
 	Host string `json:"host"`
 	// Port the application connects to, 1-65535. Default: 80 for HTTP, 443 for HTTPS and TLS.
-	Port int32 `json:"port,omitempty"`
+	Port int32 `json:"port,omitempty" krm:"defaulted"`
 	// Protocol is HTTP, HTTPS (TLS passed through, routed by SNI), TLS or TCP. Default: HTTPS
 	// when the port is 443, HTTP otherwise.
-	Protocol EgressProtocol `json:"protocol,omitempty"`
+	Protocol EgressProtocol `json:"protocol,omitempty" krm:"defaulted"`
 	// TLSOrigination: the application speaks plain HTTP and the gateway originates TLS to the
 	// host's port 443. Only with protocol HTTP.
 	TLSOrigination bool `json:"tlsOrigination,omitempty"`

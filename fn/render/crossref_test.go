@@ -359,3 +359,42 @@ spec:
 		"ServiceEntry host www.google.com: no VirtualService bound to both mesh and Gateway istio-egress (bound: [])",
 	}, crossReferenceProblems(objects))
 }
+
+// TestExportTo checks, over every golden output, that every VirtualService, DestinationRule and
+// ServiceEntry says who sees it (issue 13 item 10), never leaving it to the mesh's default: what
+// only the gateway uses stays in its namespace ("."), what sidecars use is seen everywhere ("*").
+func TestExportTo(t *testing.T) {
+	outputs, err := filepath.Glob("../../testdata/*/expected.yaml")
+	require.NoError(t, err)
+	checked := 0
+	for _, file := range outputs {
+		data, err := os.ReadFile(file)
+		require.NoError(t, err)
+		items, err := (&kio.ByteReader{Reader: strings.NewReader(string(data))}).Read()
+		require.NoError(t, err)
+		for _, objects := range byOwner(items) {
+			for _, o := range objects {
+				var want string
+				switch o.GetKind() {
+				case "ServiceEntry":
+					want = "*" // sidecars must know the external host
+				case "VirtualService":
+					want = "." // bound to the gateway alone
+					if slices.Contains(stringsOf(o, "spec", "gateways"), "mesh") {
+						want = "*" // its mesh hop is for every sidecar
+					}
+				case "DestinationRule":
+					want = "*" // the hop sidecars take to the gateway
+					if selector, _ := o.Pipe(yaml.Lookup("spec", "workloadSelector")); selector != nil {
+						want = "." // the gateway's own (TLS origination)
+					}
+				default:
+					continue
+				}
+				checked++
+				require.Equal(t, []string{want}, stringsOf(o, "spec", "exportTo"), "%s: %s %s", file, o.GetKind(), o.GetName())
+			}
+		}
+	}
+	require.Positive(t, checked)
+}

@@ -52,5 +52,6 @@ func (g istioGateway) istiodVirtualService(ew krm.EastWestSpec) *mapping {
 	return g.object("VirtualService", g.name+"-istiod", newMapping().
 		set("hosts", []string{"*"}).
 		set("gateways", []string{g.name + "-istiod"}).
-		set("tls", []*mapping{sni(krm.IstiodPort, 15012), sni(krm.WebhookPort, 443)}))
+		set("tls", []*mapping{sni(krm.IstiodPort, 15012), sni(krm.WebhookPort, 443)}).
+		set("exportTo", gatewayNamespaceOnly)) // bound to the gateway alone
 }

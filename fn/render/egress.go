@@ -107,7 +107,8 @@ func (g istioGateway) serviceEntry(group krm.EgressHostGroup) *mapping {
 		set("hosts", []string{group.Host}).
 		set("ports", ports).
 		set("resolution", resolution).
-		set("location", "MESH_EXTERNAL")
+		set("location", "MESH_EXTERNAL").
+		set("exportTo", everyNamespace) // sidecars must know the host to send it to the gateway
 	return g.object("ServiceEntry", g.egressName(group), spec)
 }
 
@@ -163,7 +164,8 @@ func (g istioGateway) egressVirtualService(e *krm.EgressSpec, group krm.EgressHo
 		set("gateways", []string{"mesh", g.name}).
 		setIf("http", http).
 		setIf("tls", tls).
-		setIf("tcp", tcp)
+		setIf("tcp", tcp).
+		set("exportTo", everyNamespace) // its mesh hop is for the sidecars of every namespace
 	return g.object("VirtualService", g.egressName(group), spec)
 }
 
@@ -185,11 +187,17 @@ func (g istioGateway) mutualHopRule(groups []krm.EgressHostGroup) *mapping {
 	}
 	return g.object("DestinationRule", g.name, newMapping().
 		set("host", g.serviceFQDN()).
-		set("subsets", subsets))
+		set("subsets", subsets).
+		set("exportTo", everyNamespace)) // the sidecars of every namespace take this hop
 }
 
 // originationRule makes the gateway open TLS to the host's port 443 for applications that speak
-// plain HTTP; nil when no entry of the group asks for it.
+// plain HTTP; nil when no entry of the group asks for it. Only the gateway may apply it: a sidecar
+// that did would wrap the TLS of an application that speaks TLS to the host itself in TLS again.
+// So it is not exported beyond the gateway's namespace (Istio looks up a DestinationRule in the
+// proxy's own namespace first, then only the exported ones of the host's and the root namespace)
+// and, within that namespace, selects the gateway's pods (a DestinationRule's workloadSelector
+// applies to the outbound traffic of the proxies it selects in its own namespace).
 func (g istioGateway) originationRule(group krm.EgressHostGroup) *mapping {
 	for _, h := range group.Entries {
 		if !h.TLSOrigination {
@@ -203,7 +211,9 @@ func (g istioGateway) originationRule(group krm.EgressHostGroup) *mapping {
 			set("host", group.Host).
 			set("trafficPolicy", newMapping().set("portLevelSettings", []*mapping{newMapping().
 				set("port", newMapping().set("number", 443)).
-				set("tls", tls)})))
+				set("tls", tls)})).
+			set("workloadSelector", newMapping().set("matchLabels", newMapping().set("app", g.app).set("istio", g.istio))).
+			set("exportTo", gatewayNamespaceOnly))
 	}
 	return nil
 }

@@ -136,5 +136,6 @@ func (g istioGateway) virtualService(name string, vs hostRoutes) *mapping {
 		}
 		spec.set("http", http)
 	}
-	return g.object("VirtualService", name, spec)
+	// Bound to the gateway alone: only the gateway's namespace needs to see it.
+	return g.object("VirtualService", name, spec.set("exportTo", gatewayNamespaceOnly))
 }

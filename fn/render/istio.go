@@ -18,6 +18,17 @@ func newIstioGateway(gp *krm.GatewayPattern, values *krm.ChartValues) istioGatew
 	return istioGateway{name: gp.GatewayName(values), namespace: gp.Metadata.Namespace, app: app, istio: istio}
 }
 
+// The visibility (exportTo) of every generated VirtualService, DestinationRule and ServiceEntry is
+// written out, never left to Istio's default (every namespace, or the mesh's defaultExportTo): an
+// object only the gateway uses must not change what the sidecars of the mesh do, and one the
+// sidecars use must reach them whatever the mesh's default.
+var (
+	// gatewayNamespaceOnly: seen only by proxies in the gateway's namespace (Istio's ".").
+	gatewayNamespaceOnly = []string{"."}
+	// everyNamespace: seen by the sidecars of every namespace (Istio's "*").
+	everyNamespace = []string{"*"}
+)
+
 // serviceFQDN is the cluster-local name of the generated gateway Service.
 func (g istioGateway) serviceFQDN() string {
 	return g.name + "." + g.namespace + ".svc.cluster.local"

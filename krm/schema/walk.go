@@ -268,6 +268,16 @@ func (w *walker) structSchema(t reflect.Type, at place) (*node, error) {
 			case slices.Contains(child.types, "array"):
 				child.minItems = 1
 			}
+		} else if f.defaulted {
+			// Left out it gets its default; written out, its zero value is an error.
+			switch {
+			case child.enum != nil: // "" is not among the choices
+			case slices.Equal(child.types, []string{"string"}):
+				child.minLength = 1
+			case slices.Equal(child.types, []string{"integer"}):
+				one := int64(1)
+				child.minimum = &one
+			}
 		} else if f.omitempty && child.enum != nil && !slices.Contains(child.enum, "") && !child.nullable {
 			child.enum = append([]string{""}, child.enum...) // "" is the same as leaving it out
 		}
@@ -300,6 +310,7 @@ type jsonField struct {
 	typ, owner   reflect.Type
 	omitempty    bool
 	kube         string // the kube tag of a krm.Raw field
+	defaulted    bool   // tagged krm:"defaulted": its zero value written out is refused
 }
 
 // jsonFields lists a struct's fields by their JSON names, flattening embedded structs the way
@@ -319,7 +330,8 @@ func jsonFields(t reflect.Type) []jsonField {
 		if name == "" {
 			name = f.Name
 		}
-		out = append(out, jsonField{name: name, goName: f.Name, typ: f.Type, owner: t, omitempty: strings.Contains(opts, "omitempty"), kube: f.Tag.Get("kube")})
+		out = append(out, jsonField{name: name, goName: f.Name, typ: f.Type, owner: t, omitempty: strings.Contains(opts, "omitempty"), kube: f.Tag.Get("kube"),
+			defaulted: f.Tag.Get("krm") == krm.DefaultedTag})
 	}
 	return out
 }
