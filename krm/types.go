@@ -201,7 +201,8 @@ var EgressProtocols = []EgressProtocol{EgressHTTP, EgressHTTPS, EgressTLS, Egres
 
 // EgressHost is one external destination.
 type EgressHost struct {
-	// Host is the external DNS name, such as google.com or *.example.com. Required.
+	// Host is the external DNS name, such as google.com. Required. Not a wildcard (*.example.com):
+	// an egress gateway connects only to hosts it knows in advance, so list each host.
 	Host string `json:"host"`
 	// Port the application connects to, 1-65535. Default: 80 for HTTP, 443 for HTTPS and TLS.
 	Port int32 `json:"port,omitempty"`
