@@ -147,7 +147,8 @@ type ServerTLS struct {
 type IngressRoute struct {
 	// Hosts this route serves; each must be served by a server. Required.
 	Hosts []string `json:"hosts"`
-	// Prefix of the request path to match. Default "/". PASSTHROUGH servers match on SNI instead.
+	// Prefix of the request path to match. Default "/". PASSTHROUGH servers match on SNI instead:
+	// they send a host's TLS to its route for "/".
 	Prefix string `json:"prefix,omitempty"`
 	// Destination is the internal service that receives the traffic. Required.
 	Destination Destination `json:"destination"`

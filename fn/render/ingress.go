@@ -142,12 +142,13 @@ func (g istioGateway) virtualService(name string, vs hostRoutes) *mapping {
 		spec.set("http", http)
 	}
 	if len(vs.passthroughPorts) > 0 {
-		// PASSTHROUGH: the gateway sees only the SNI, so one destination per host set.
+		// PASSTHROUGH: the gateway sees only the SNI, so one destination per host set: the
+		// route for "/", last of the routes (validation makes sure there is one).
 		var matches []*mapping
 		for _, port := range vs.passthroughPorts {
 			matches = append(matches, newMapping().set("port", port).set("sniHosts", vs.hosts))
 		}
-		d := vs.routes[0].Destination
+		d := vs.routes[len(vs.routes)-1].Destination
 		spec.set("tls", []*mapping{newMapping().
 			set("match", matches).
 			set("route", []*mapping{routeDestination(d.Host, d.Port)})})
