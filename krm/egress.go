@@ -114,14 +114,15 @@ func validateEgress(e *EgressSpec, path *field.Path, r *Problems) {
 			r.errorf(p.Child("protocol"), h.Protocol, "plain TCP carries no host name, so the gateway can tell TCP destinations apart only by the SNI of a mutual-TLS hop: use sidecarToGateway: ISTIO_MUTUAL")
 		}
 		if IsWildcard(h.Host) {
-			switch {
-			case h.Protocol == EgressTCP:
-				r.errorf(p.Child("host"), h.Host, "a wildcard host needs a host name in the traffic (HTTP Host or TLS SNI); TCP has none: list the hosts")
-			case mutual:
-				r.errorf(p.Child("host"), h.Host, "a wildcard host is routed by the name in the application's own traffic, which the mutual-TLS hop hides from the gateway: list the hosts, or use sidecarToGateway: DISABLE")
-			default:
-				r.warnf(p.Child("host"), h.Host, "the gateway resolves each request's own host name (DYNAMIC_DNS), so every name under %s can be reached; list the hosts when you can", strings.TrimPrefix(h.Host, "*."))
-			}
+			// Istio resolves a wildcard's names per connection (ServiceEntry resolution DYNAMIC_DNS)
+			// only on sidecars and waypoints: a gateway listener gets no dynamic forward proxy
+			// filter, so its cluster has no host to connect to, for HTTP and TLS alike (and Istio
+			// refuses DYNAMIC_DNS with HTTPS). Its "Egress using Wildcard Hosts" task reaches a
+			// wildcard through a gateway only by sending every name to one server that hosts them
+			// all, or with an SNI proxy beside Envoy.
+			domain := strings.TrimPrefix(h.Host, "*.")
+			r.errorf(p.Child("host"), h.Host, "an egress gateway cannot forward to a wildcard host: Envoy on the gateway connects only to hosts known in advance (Istio resolves each connection's own name, DYNAMIC_DNS, on sidecars and waypoints, not on gateways); list each host under %s you need, such as www.%s, as its own entry",
+				domain, domain)
 		}
 		// Over the mutual-TLS hop every entry reaches the gateway on 443 with the host as SNI,
 		// and Istio keeps one Gateway server per host and port: a second protocol for the same

@@ -2,6 +2,7 @@ package krm
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -190,6 +191,9 @@ func validateIngressRoutes(in *IngressSpec, path *field.Path, r *Problems) {
 	type hostPrefix struct{ host, prefix string }
 	seen := map[hostPrefix]int{}
 	passthroughRoutes := map[string]int{}
+	// Hosts served both by a PASSTHROUGH server and over HTTP, with no route for "/" yet: where
+	// the first of their routes names them.
+	mixedWithoutRoot := map[string]*field.Path{}
 	for i, route := range in.Routes {
 		p := path.Child("routes").Index(i)
 		if len(route.Hosts) == 0 {
@@ -198,11 +202,14 @@ func validateIngressRoutes(in *IngressSpec, path *field.Path, r *Problems) {
 		for j, h := range route.Hosts {
 			hp := p.Child("hosts").Index(j)
 			validateHost(h, hp, r)
-			served, passthrough := false, false
+			// overHTTP: a server that sees requests (plain HTTP, or TLS it terminates, and not
+			// only redirecting) serves the host, so its prefix routes are reached there.
+			served, passthrough, overHTTP := false, false, false
 			for _, s := range in.Servers {
 				if slices.ContainsFunc(s.Hosts, func(sh string) bool { return HostServes(sh, h) }) {
 					served = true
 					passthrough = passthrough || s.isPassthrough()
+					overHTTP = overHTTP || (!s.isPassthrough() && !s.HTTPSRedirect)
 				}
 			}
 			if !served && len(in.Servers) > 0 {
@@ -213,7 +220,15 @@ func validateIngressRoutes(in *IngressSpec, path *field.Path, r *Problems) {
 				r.errorf(hp, h, "routes[%d] already routes this host and prefix %s", first, route.Prefix)
 			}
 			seen[key] = i
-			if passthrough {
+			if passthrough && overHTTP {
+				// The HTTP servers use every route; the PASSTHROUGH server sends the host's SNI to
+				// its route for "/", which must exist (checked below).
+				if route.Prefix == "/" {
+					passthroughRoutes[strings.ToLower(h)] = i
+				} else if _, ok := mixedWithoutRoot[strings.ToLower(h)]; !ok {
+					mixedWithoutRoot[strings.ToLower(h)] = hp
+				}
+			} else if passthrough {
 				if route.Prefix != "/" {
 					r.errorf(p.Child("prefix"), route.Prefix, "%s is served by a PASSTHROUGH server, which routes by SNI and never sees the path; remove prefix", h)
 				}
@@ -227,6 +242,11 @@ func validateIngressRoutes(in *IngressSpec, path *field.Path, r *Problems) {
 			r.errorf(p.Child("prefix"), route.Prefix, "must start with /")
 		}
 		validateDestination(route.Destination, p.Child("destination"), r)
+	}
+	for _, host := range slices.Sorted(maps.Keys(mixedWithoutRoot)) {
+		if _, ok := passthroughRoutes[host]; !ok {
+			r.errorf(mixedWithoutRoot[host], host, "a PASSTHROUGH server serves this host too and sends its TLS, by SNI, to the host's route with prefix /; add a route for / (the HTTP servers use the other prefixes)")
+		}
 	}
 	if len(in.Servers) == 0 && len(in.Routes) > 0 {
 		r.Errors = append(r.Errors, field.Required(path.Child("servers"), "routes need servers that accept their hosts"))

@@ -147,7 +147,8 @@ type ServerTLS struct {
 type IngressRoute struct {
 	// Hosts this route serves; each must be served by a server. Required.
 	Hosts []string `json:"hosts"`
-	// Prefix of the request path to match. Default "/". PASSTHROUGH servers match on SNI instead.
+	// Prefix of the request path to match. Default "/". PASSTHROUGH servers match on SNI instead:
+	// they send a host's TLS to its route for "/".
 	Prefix string `json:"prefix,omitempty" krm:"defaulted"`
 	// Destination is the internal service that receives the traffic. Required.
 	Destination Destination `json:"destination"`
@@ -201,7 +202,8 @@ var EgressProtocols = []EgressProtocol{EgressHTTP, EgressHTTPS, EgressTLS, Egres
 
 // EgressHost is one external destination.
 type EgressHost struct {
-	// Host is the external DNS name, such as google.com or *.example.com. Required.
+	// Host is the external DNS name, such as google.com. Required. Not a wildcard (*.example.com):
+	// an egress gateway connects only to hosts it knows in advance, so list each host.
 	Host string `json:"host"`
 	// Port the application connects to, 1-65535. Default: 80 for HTTP, 443 for HTTPS and TLS.
 	Port int32 `json:"port,omitempty" krm:"defaulted"`

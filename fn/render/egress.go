@@ -97,16 +97,10 @@ func (g istioGateway) serviceEntry(group krm.EgressHostGroup) *mapping {
 			ports = append(ports, serviceEntryPort(443, krm.EgressHTTPS))
 		}
 	}
-	resolution := "DNS"
-	if krm.IsWildcard(group.Host) {
-		// A wildcard has no address to look up ahead of time: the gateway resolves the name each
-		// request carries (its Host header or SNI).
-		resolution = "DYNAMIC_DNS"
-	}
 	spec := newMapping().
 		set("hosts", []string{group.Host}).
 		set("ports", ports).
-		set("resolution", resolution).
+		set("resolution", "DNS"). // wildcard hosts are refused: a gateway cannot resolve them
 		set("location", "MESH_EXTERNAL").
 		set("exportTo", everyNamespace) // sidecars must know the host to send it to the gateway
 	return g.object("ServiceEntry", g.egressName(group), spec)
@@ -203,10 +197,7 @@ func (g istioGateway) originationRule(group krm.EgressHostGroup) *mapping {
 		if !h.TLSOrigination {
 			continue
 		}
-		tls := newMapping().set("mode", "SIMPLE")
-		if !krm.IsWildcard(group.Host) {
-			tls.set("sni", group.Host)
-		}
+		tls := newMapping().set("mode", "SIMPLE").set("sni", group.Host)
 		return g.object("DestinationRule", g.egressName(group), newMapping().
 			set("host", group.Host).
 			set("trafficPolicy", newMapping().set("portLevelSettings", []*mapping{newMapping().

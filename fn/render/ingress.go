@@ -55,13 +55,18 @@ type hostRoutes struct {
 	hosts  []string
 	routes []krm.IngressRoute // longest prefix first, so that "/" comes last
 	// passthroughPorts are the ports of PASSTHROUGH servers serving these hosts: they get SNI
-	// (tls) routes instead of HTTP routes.
+	// (tls) routes there.
 	passthroughPorts []int32
+	// http: a server that routes HTTP (plain, or TLS terminated; not redirect-only) serves these
+	// hosts, so they get HTTP routes too. Istio applies a VirtualService's http section on HTTP
+	// and terminating servers and its tls section on PASSTHROUGH servers only.
+	http bool
 }
 
 // ingressVirtualServices groups the routes into VirtualServices, one per set of hosts that share
-// their routes, in the order the hosts first appear. Each host is in exactly one VirtualService,
-// so Istio never has to merge two of them for the same host in an undefined order.
+// their routes and the kinds of server that serve them, in the order the hosts first appear. Each
+// host is in exactly one VirtualService, so Istio never has to merge two of them for the same host
+// in an undefined order.
 func ingressVirtualServices(in *krm.IngressSpec) []hostRoutes {
 	var hosts []string
 	routesOf := map[string][]krm.IngressRoute{}
@@ -78,20 +83,29 @@ func ingressVirtualServices(in *krm.IngressSpec) []hostRoutes {
 	for _, h := range hosts {
 		routes := routesOf[h]
 		slices.SortStableFunc(routes, func(a, b krm.IngressRoute) int { return len(b.Prefix) - len(a.Prefix) })
-		key := routesKey(routes)
+		group := hostRoutes{hosts: []string{h}, routes: routes}
+		for _, s := range in.Servers {
+			if !servesAny(s, group.hosts) {
+				continue
+			}
+			switch {
+			case s.TLS != nil && s.TLS.Mode == krm.TLSPassthrough:
+				if !slices.Contains(group.passthroughPorts, s.Port) {
+					group.passthroughPorts = append(group.passthroughPorts, s.Port)
+				}
+			case !s.HTTPSRedirect:
+				group.http = true
+			}
+		}
+		// Hosts share a VirtualService only when they share the routes and are served the same
+		// way: its tls section names all its hosts, its http section serves all of them.
+		key := routesKey(routes) + fmt.Sprint(group.passthroughPorts, group.http)
 		if i, ok := index[key]; ok {
 			groups[i].hosts = append(groups[i].hosts, h)
 			continue
 		}
 		index[key] = len(groups)
-		groups = append(groups, hostRoutes{hosts: []string{h}, routes: routes})
-	}
-	for i := range groups {
-		for _, s := range in.Servers {
-			if s.TLS != nil && s.TLS.Mode == krm.TLSPassthrough && servesAny(s, groups[i].hosts) && !slices.Contains(groups[i].passthroughPorts, s.Port) {
-				groups[i].passthroughPorts = append(groups[i].passthroughPorts, s.Port)
-			}
-		}
+		groups = append(groups, group)
 	}
 	return groups
 }
@@ -117,17 +131,8 @@ func servesAny(s krm.IngressServer, hosts []string) bool {
 
 func (g istioGateway) virtualService(name string, vs hostRoutes) *mapping {
 	spec := newMapping().set("hosts", vs.hosts).set("gateways", []string{g.name})
-	if len(vs.passthroughPorts) > 0 {
-		// PASSTHROUGH: the gateway sees only the SNI, so one destination per host set.
-		var matches []*mapping
-		for _, port := range vs.passthroughPorts {
-			matches = append(matches, newMapping().set("port", port).set("sniHosts", vs.hosts))
-		}
-		d := vs.routes[0].Destination
-		spec.set("tls", []*mapping{newMapping().
-			set("match", matches).
-			set("route", []*mapping{routeDestination(d.Host, d.Port)})})
-	} else {
+	// Hosts behind a redirect-only server and nothing else still get HTTP routes, as before.
+	if vs.http || len(vs.passthroughPorts) == 0 {
 		var http []*mapping
 		for _, r := range vs.routes {
 			http = append(http, newMapping().
@@ -135,6 +140,18 @@ func (g istioGateway) virtualService(name string, vs hostRoutes) *mapping {
 				set("route", []*mapping{routeDestination(r.Destination.Host, r.Destination.Port)}))
 		}
 		spec.set("http", http)
+	}
+	if len(vs.passthroughPorts) > 0 {
+		// PASSTHROUGH: the gateway sees only the SNI, so one destination per host set: the
+		// route for "/", last of the routes (validation makes sure there is one).
+		var matches []*mapping
+		for _, port := range vs.passthroughPorts {
+			matches = append(matches, newMapping().set("port", port).set("sniHosts", vs.hosts))
+		}
+		d := vs.routes[len(vs.routes)-1].Destination
+		spec.set("tls", []*mapping{newMapping().
+			set("match", matches).
+			set("route", []*mapping{routeDestination(d.Host, d.Port)})})
 	}
 	// Bound to the gateway alone: only the gateway's namespace needs to see it.
 	return g.object("VirtualService", name, spec.set("exportTo", gatewayNamespaceOnly))
