@@ -32,6 +32,7 @@ import (
 var (
 	genCount = flag.Int("gen.count", 2000, "how many generated GatewayPatterns TestGeneratedConfigs checks (env GEN_COUNT too)")
 	genSeed  = flag.Uint64("gen.seed", 1, "the generator's seed (env GEN_SEED too)")
+	genFrom  = flag.Int("gen.from", 0, "the first config's number, to split a long run over several processes (env GEN_FROM too)")
 )
 
 // TestGeneratedConfigs runs the function on generated GatewayPatterns (generate_test.go). When it
@@ -50,13 +51,17 @@ func TestGeneratedConfigs(t *testing.T) {
 	if v, err := strconv.ParseUint(os.Getenv("GEN_SEED"), 10, 64); err == nil {
 		seed = v
 	}
+	from := *genFrom
+	if v, err := strconv.Atoi(os.Getenv("GEN_FROM")); err == nil {
+		from = v
+	}
 	start := time.Now()
 	var st genStats
 	st.byClass = map[string]int{}
 	st.example = map[string]string{}
 	st.refusedBy = map[string]int{}
 	t.Run("configs", func(t *testing.T) {
-		for i := range count {
+		for i := from; i < from+count; i++ {
 			t.Run(strconv.Itoa(i), func(t *testing.T) {
 				t.Parallel()
 				gp := generate(seed, uint64(i))
@@ -70,8 +75,8 @@ func TestGeneratedConfigs(t *testing.T) {
 	for _, c := range classes {
 		known = append(known, fmt.Sprintf("%s: %d", c, st.byClass[c]))
 	}
-	t.Logf("generated configs (seed %d): %d generated, %d accepted, %d refused; %d calls simulated; %d accepted configs fail as known defects (%s); %d unexplained failures; %s",
-		seed, count, st.accepted, st.refused, st.calls, st.knownConfigs, strings.Join(known, ", "), st.unknown, time.Since(start).Round(time.Second))
+	t.Logf("generated configs (seed %d, from %d): %d generated, %d accepted, %d refused; %d calls simulated; %d accepted configs fail as known defects (%s); %d unexplained failures; %s",
+		seed, from, count, st.accepted, st.refused, st.calls, st.knownConfigs, strings.Join(known, ", "), st.unknown, time.Since(start).Round(time.Second))
 	reasons := sortedKeys(st.refusedBy)
 	sort.Slice(reasons, func(i, j int) bool { return st.refusedBy[reasons[i]] > st.refusedBy[reasons[j]] })
 	for i, r := range reasons {
@@ -427,7 +432,7 @@ func ingressCalls(in *krm.IngressSpec) []genCall {
 	for _, r := range in.Routes {
 		for _, h := range r.Hosts {
 			for _, s := range in.Servers {
-				if !containsFunc(s.Hosts, func(sh string) bool { return serves(sh, h) }) {
+				if !containsFunc(s.Hosts, func(sh string) bool { return serves(sh, h) }) || !answers(in, s, h) {
 					continue
 				}
 				passthrough := s.TLS != nil && s.TLS.Mode == krm.TLSPassthrough
@@ -464,6 +469,34 @@ func ingressCalls(in *krm.IngressSpec) []genCall {
 		}
 	}
 	return calls
+}
+
+// answers: of the servers on s's port that serve host, s is the one whose host matches it most
+// specifically (the exact name before the longest wildcard), as Envoy picks virtual hosts.
+func answers(in *krm.IngressSpec, s krm.IngressServer, host string) bool {
+	best, bestServer := -1, -1
+	for i, o := range in.Servers {
+		if o.Port != s.Port {
+			continue
+		}
+		for _, sh := range o.Hosts {
+			if !serves(sh, host) {
+				continue
+			}
+			score := len(sh)
+			if !strings.HasPrefix(sh, "*") {
+				score += 1000
+			}
+			if score > best {
+				best, bestServer = score, i
+			}
+		}
+	}
+	return bestServer >= 0 && in.Servers[bestServer].Port == s.Port && sameServer(in.Servers[bestServer], s)
+}
+
+func sameServer(a, b krm.IngressServer) bool {
+	return a.Port == b.Port && a.Name == b.Name && strings.Join(a.Hosts, ",") == strings.Join(b.Hosts, ",")
 }
 
 func containsFunc(list []string, f func(string) bool) bool {
@@ -601,6 +634,11 @@ func rejectedDefect(gp *krm.GatewayPattern) string {
 			return "issue 13 item 2 (new case): wildcard egress host with tlsOrigination (DYNAMIC_DNS ServiceEntry with an HTTPS port 443)"
 		}
 	}
+	for _, h := range e.Hosts {
+		if h.TLSOrigination && egressPort(h) == 443 {
+			return "new: tlsOrigination on port 443 (the ServiceEntry gets port 443 twice)"
+		}
+	}
 	for i, h := range e.Hosts {
 		for _, o := range e.Hosts[:i] {
 			if strings.EqualFold(h.Host, o.Host) && egressPort(h) == egressPort(o) && egressProtocol(h) != egressProtocol(o) {
@@ -612,12 +650,41 @@ func rejectedDefect(gp *krm.GatewayPattern) string {
 }
 
 // item6: a host on a PASSTHROUGH server and on a plain HTTP or terminating server gets only tls
-// routes, so HTTP answers 404.
+// routes, so HTTP answers 404; and a host that shares a route (so a VirtualService) with such a
+// host gets only tls routes too.
 func item6(in *krm.IngressSpec, host string) string {
-	for _, s := range in.Servers {
-		if s.TLS != nil && s.TLS.Mode == krm.TLSPassthrough && containsFunc(s.Hosts, func(sh string) bool { return serves(sh, host) }) {
-			return "issue 13 item 6: host on a PASSTHROUGH server and on an HTTP or terminating server"
+	if onPassthrough(in, host) {
+		return "issue 13 item 6: host on a PASSTHROUGH server and on an HTTP or terminating server"
+	}
+	// The function groups hosts with identical routes into one VirtualService.
+	key := routesKey(in, host)
+	for _, r := range in.Routes {
+		for _, h := range r.Hosts {
+			if !strings.EqualFold(h, host) && routesKey(in, h) == key && onPassthrough(in, h) {
+				return "issue 13 item 6 (second case): host with the same routes as a host a PASSTHROUGH server serves (one VirtualService)"
+			}
 		}
 	}
 	return ""
+}
+
+// routesKey: the routes of host, as a set.
+func routesKey(in *krm.IngressSpec, host string) string {
+	var keys []string
+	for _, r := range in.Routes {
+		if containsFold(r.Hosts, host) {
+			keys = append(keys, fmt.Sprintf("%s %s %d", routePrefix(r), r.Destination.Host, r.Destination.Port))
+		}
+	}
+	sort.Strings(keys)
+	return strings.Join(keys, ";")
+}
+
+func onPassthrough(in *krm.IngressSpec, host string) bool {
+	for _, s := range in.Servers {
+		if s.TLS != nil && s.TLS.Mode == krm.TLSPassthrough && containsFunc(s.Hosts, func(sh string) bool { return serves(sh, host) }) {
+			return true
+		}
+	}
+	return false
 }
