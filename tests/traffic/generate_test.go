@@ -1,9 +1,11 @@
 package traffic
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"testing"
 
 	"github.com/gatewaypattern/gateway-pattern/krm"
 )
@@ -250,4 +252,23 @@ func fqdnParts(host string) (name, namespace string) {
 
 func describe(gp *krm.GatewayPattern) string {
 	return fmt.Sprintf("%s %s/%s", gp.Spec.Pattern, gp.Metadata.Namespace, gp.Metadata.Name)
+}
+
+func TestGeneratorIsDeterministicAndWalksTheAPI(t *testing.T) {
+	patterns := map[krm.Pattern]int{}
+	for i := range uint64(300) {
+		a, b := resourceList(generate(7, i)), resourceList(generate(7, i))
+		if !bytes.Equal(a, b) {
+			t.Fatalf("config %d differs between two runs of the same seed:\n%s\n%s", i, a, b)
+		}
+		patterns[generate(7, i).Spec.Pattern]++
+	}
+	for _, p := range krm.Patterns {
+		if patterns[p] == 0 {
+			t.Errorf("300 configs and no %s", p)
+		}
+	}
+	if bytes.Equal(resourceList(generate(7, 0)), resourceList(generate(8, 0))) {
+		t.Error("two seeds gave the same first config")
+	}
 }

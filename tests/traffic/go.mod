@@ -157,42 +157,31 @@ require (
 	sigs.k8s.io/structured-merge-diff/v6 v6.4.1 // indirect
 )
 
+// The function itself, run in-process by the generated-config test (gen_test.go).
 replace github.com/gatewaypattern/gateway-pattern => ../..
 
-replace github.com/go-openapi/jsonpointer => github.com/go-openapi/jsonpointer v0.23.1
-
-replace github.com/go-openapi/jsonreference => github.com/go-openapi/jsonreference v0.21.5
-
-replace github.com/go-openapi/swag => github.com/go-openapi/swag v0.26.0
-
-replace github.com/go-openapi/swag/cmdutils => github.com/go-openapi/swag/cmdutils v0.26.0
-
-replace github.com/go-openapi/swag/conv => github.com/go-openapi/swag/conv v0.26.0
-
-replace github.com/go-openapi/swag/fileutils => github.com/go-openapi/swag/fileutils v0.26.0
-
-replace github.com/go-openapi/swag/jsonname => github.com/go-openapi/swag/jsonname v0.26.0
-
-replace github.com/go-openapi/swag/jsonutils => github.com/go-openapi/swag/jsonutils v0.26.0
-
-replace github.com/go-openapi/swag/loading => github.com/go-openapi/swag/loading v0.26.0
-
-replace github.com/go-openapi/swag/mangling => github.com/go-openapi/swag/mangling v0.26.0
-
-replace github.com/go-openapi/swag/netutils => github.com/go-openapi/swag/netutils v0.26.0
-
-replace github.com/go-openapi/swag/stringutils => github.com/go-openapi/swag/stringutils v0.26.0
-
-replace github.com/go-openapi/swag/typeutils => github.com/go-openapi/swag/typeutils v0.26.0
-
-replace github.com/go-openapi/swag/yamlutils => github.com/go-openapi/swag/yamlutils v0.26.0
-
-replace golang.org/x/sys => golang.org/x/sys v0.45.0
-
-replace google.golang.org/protobuf => google.golang.org/protobuf v1.36.12-0.20260120151049-f2248ac996af
-
-replace k8s.io/kube-openapi => k8s.io/kube-openapi v0.0.0-20260501160325-927ab1f70cd6
-
-replace k8s.io/utils => k8s.io/utils v0.0.0-20260319190234-28399d86e0b5
-
-replace sigs.k8s.io/structured-merge-diff/v6 => sigs.k8s.io/structured-merge-diff/v6 v6.4.0
+// The function's module requires newer patch versions of these than istio.io/istio does; without
+// these pins they would move for the whole module and every Istio package would be compiled again
+// (10-25 minutes on two cores). The function builds with them (they are indirect to it); when the
+// function's go.mod moves, check `go mod tidy` here leaves them as they are.
+replace (
+	github.com/go-openapi/jsonpointer => github.com/go-openapi/jsonpointer v0.23.1
+	github.com/go-openapi/jsonreference => github.com/go-openapi/jsonreference v0.21.5
+	github.com/go-openapi/swag => github.com/go-openapi/swag v0.26.0
+	github.com/go-openapi/swag/cmdutils => github.com/go-openapi/swag/cmdutils v0.26.0
+	github.com/go-openapi/swag/conv => github.com/go-openapi/swag/conv v0.26.0
+	github.com/go-openapi/swag/fileutils => github.com/go-openapi/swag/fileutils v0.26.0
+	github.com/go-openapi/swag/jsonname => github.com/go-openapi/swag/jsonname v0.26.0
+	github.com/go-openapi/swag/jsonutils => github.com/go-openapi/swag/jsonutils v0.26.0
+	github.com/go-openapi/swag/loading => github.com/go-openapi/swag/loading v0.26.0
+	github.com/go-openapi/swag/mangling => github.com/go-openapi/swag/mangling v0.26.0
+	github.com/go-openapi/swag/netutils => github.com/go-openapi/swag/netutils v0.26.0
+	github.com/go-openapi/swag/stringutils => github.com/go-openapi/swag/stringutils v0.26.0
+	github.com/go-openapi/swag/typeutils => github.com/go-openapi/swag/typeutils v0.26.0
+	github.com/go-openapi/swag/yamlutils => github.com/go-openapi/swag/yamlutils v0.26.0
+	golang.org/x/sys => golang.org/x/sys v0.45.0
+	google.golang.org/protobuf => google.golang.org/protobuf v1.36.12-0.20260120151049-f2248ac996af
+	k8s.io/kube-openapi => k8s.io/kube-openapi v0.0.0-20260501160325-927ab1f70cd6
+	k8s.io/utils => k8s.io/utils v0.0.0-20260319190234-28399d86e0b5
+	sigs.k8s.io/structured-merge-diff/v6 => sigs.k8s.io/structured-merge-diff/v6 v6.4.0
+)
