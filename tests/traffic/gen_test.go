@@ -145,6 +145,9 @@ type genCall struct {
 	// presence is checked (want.Cluster is then empty).
 	clusterPrefix, clusterSuffix string
 	wantSubset                   bool
+	// viaHTTPRoute: the call must be routed by an HTTP route (a plain or terminating server),
+	// not passed through by SNI.
+	viaHTTPRoute bool
 }
 
 func resourceList(gp *krm.GatewayPattern) []byte {
@@ -290,6 +293,9 @@ func (c genCall) compare(got observed) string {
 			return "  want an error (nothing declared there), got none"
 		}
 		return ""
+	}
+	if c.viaHTTPRoute && got.Error == "" && got.RouteConfig == "" {
+		return fmt.Sprintf("  want an HTTP route (TLS terminated, routed by path), got a connection passed on as it came: %s", got)
 	}
 	want := c.Want
 	if c.clusterPrefix != "" {
@@ -462,7 +468,11 @@ func ingressCalls(in *krm.IngressSpec) []genCall {
 						c.TLS, c.SNI = "tls", h
 					}
 					c.Want = Want{Cluster: outbound(d.Port, d.Host)}
+					c.viaHTTPRoute = true
 					c.defect = item6(in, h)
+					if c.defect == "" {
+						c.defect = redirectSharesPort(in, s, h)
+					}
 				}
 				calls = append(calls, c)
 			}
@@ -678,6 +688,21 @@ func routesKey(in *krm.IngressSpec, host string) string {
 	}
 	sort.Strings(keys)
 	return strings.Join(keys, ";")
+}
+
+// redirectSharesPort: a host a plain HTTP server answers is also served, through any of its hosts,
+// by a redirecting server on the same port; Istio merges the two into one route configuration and
+// redirects the host.
+func redirectSharesPort(in *krm.IngressSpec, s krm.IngressServer, host string) string {
+	if s.HTTPSRedirect || ingressProtocol(s) != krm.ProtocolHTTP {
+		return ""
+	}
+	for _, o := range in.Servers {
+		if o.Port == s.Port && o.HTTPSRedirect && containsFunc(o.Hosts, func(sh string) bool { return serves(sh, host) }) {
+			return "new: host on a plain HTTP server and on a redirecting server of the same port (Istio redirects it)"
+		}
+	}
+	return ""
 }
 
 func onPassthrough(in *krm.IngressSpec, host string) bool {
