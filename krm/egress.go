@@ -83,6 +83,11 @@ func validateEgress(e *EgressSpec, path *field.Path, r *Problems) {
 	classes := map[hostClass]int{}
 	slugs := map[string]string{}
 	tcpPorts := map[int32]int{} // the first TCP entry on each port
+	type hostPort struct {
+		host string
+		port int32
+	}
+	hostPorts := map[hostPort]int{}
 	for i, h := range e.Hosts {
 		p := path.Child("hosts").Index(i)
 		if h.Host == "" {
@@ -109,6 +114,14 @@ func validateEgress(e *EgressSpec, path *field.Path, r *Problems) {
 				first, e.Hosts[first].Host, h.Port, h.Port)
 		} else if h.Protocol == EgressTCP && !taken {
 			tcpPorts[h.Port] = i
+		}
+		if first, taken := hostPorts[hostPort{strings.ToLower(h.Host), h.Port}]; taken && h.Host != "" && e.Hosts[first].Protocol != h.Protocol && !mutual {
+			r.errorf(p.Child("port"), h.Port, "hosts[%d] already uses port %d of this host for %s: the host's ServiceEntry can give a port one protocol; keep one", first, h.Port, e.Hosts[first].Protocol)
+		} else if !taken {
+			hostPorts[hostPort{strings.ToLower(h.Host), h.Port}] = i
+		}
+		if h.TLSOrigination && h.Protocol == EgressHTTP && h.Port == EgressTLSPort {
+			r.errorf(p.Child("port"), h.Port, "with tlsOrigination the application speaks plain HTTP on this port and the gateway reaches the host on 443; one ServiceEntry cannot give 443 to both: use the application's HTTP port (80 when left out)")
 		}
 		if h.Protocol == EgressTCP && !mutual {
 			r.errorf(p.Child("protocol"), h.Protocol, "plain TCP carries no host name, so the gateway can tell TCP destinations apart only by the SNI of a mutual-TLS hop: use sidecarToGateway: ISTIO_MUTUAL")

@@ -85,6 +85,21 @@ func HostServes(serverHost, host string) bool {
 	return wildcard && !strings.HasPrefix(host, "*") && strings.HasSuffix(strings.ToLower(host), strings.ToLower(suffix))
 }
 
+// sharedHost returns a host that a server with hosts a and one with hosts b both answer.
+func sharedHost(a, b []string) (string, bool) {
+	for _, x := range a {
+		for _, y := range b {
+			switch {
+			case HostServes(x, y):
+				return y, true
+			case HostServes(y, x):
+				return x, true
+			}
+		}
+	}
+	return "", false
+}
+
 // ingressServicePorts are the Service ports the Ingress pattern asks for when the user gives no
 // service.ports: the chart's defaults plus every server port they lack.
 func ingressServicePorts(in *IngressSpec) []any {
@@ -136,6 +151,12 @@ func validateIngress(in *IngressSpec, path *field.Path, r *Problems) {
 			if o.Port == s.Port && (o.Protocol == ProtocolHTTP) != (s.Protocol == ProtocolHTTP) {
 				r.errorf(p.Child("protocol"), s.Protocol, "port %d is already plain %s in servers[%d]; one port cannot carry both plain HTTP and TLS", s.Port, o.Protocol, j)
 				break
+			}
+			if o.Port == s.Port && s.Protocol == ProtocolHTTP && o.Protocol == ProtocolHTTP && o.HTTPSRedirect != s.HTTPSRedirect {
+				if host, ok := sharedHost(o.Hosts, s.Hosts); ok {
+					r.errorf(p.Child("httpsRedirect"), s.HTTPSRedirect, "servers[%d] on the same port %d also answers %s, one redirecting it to HTTPS and the other serving it: Istio merges the servers of a port into one route table, so the host would be redirected; give them hosts that do not overlap, or the same httpsRedirect", j, s.Port, host)
+					break
+				}
 			}
 		}
 	}
