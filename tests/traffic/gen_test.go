@@ -350,6 +350,8 @@ func validateIstioObjects(objs []object) []string {
 	return problems
 }
 
+// genGatewayProxy is a pod of the generated gateway workload o: a Router proxy with the pod
+// template's labels, in the workload's namespace.
 func genGatewayProxy(o object) (*model.Proxy, error) {
 	ns, labels, err := gatewayPods(o)
 	if err != nil {
@@ -365,7 +367,8 @@ func genGatewayProxy(o object) (*model.Proxy, error) {
 			IstioVersion: proxyVersion,
 			Namespace:    ns,
 			Labels:       labels,
-			Network:      network.ID(labels["topology.istio.io/network"]),
+			// The injector sets ISTIO_META_NETWORK from this label (east-west gateways carry it).
+			Network: network.ID(labels["topology.istio.io/network"]),
 		},
 	}, nil
 }

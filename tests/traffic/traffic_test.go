@@ -22,7 +22,6 @@ import (
 	"istio.io/istio/pilot/test/xds"
 	"istio.io/istio/pilot/test/xdstest"
 	"istio.io/istio/pkg/config/mesh"
-	"istio.io/istio/pkg/network"
 )
 
 // golden is one output to check and where its expectations live.
@@ -438,24 +437,11 @@ func gatewayProxy(t *testing.T, w *world, name string) *model.Proxy {
 	if gw == nil {
 		t.Fatalf("no generated Deployment or DaemonSet named %q among %v", name, w.gateways)
 	}
-	ns, labels, err := gatewayPods(*gw)
+	proxy, err := genGatewayProxy(*gw)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &model.Proxy{
-		Type:            model.Router,
-		ID:              gw.Metadata.Name + "-pod." + ns,
-		ConfigNamespace: ns,
-		Labels:          labels,
-		IPAddresses:     []string{"10.244.0.10"},
-		Metadata: &model.NodeMetadata{
-			IstioVersion: proxyVersion,
-			Namespace:    ns,
-			Labels:       labels,
-			// The injector sets ISTIO_META_NETWORK from this label (east-west gateways carry it).
-			Network: network.ID(labels["topology.istio.io/network"]),
-		},
-	}
+	return proxy
 }
 
 // sidecarProxy is an application pod with a sidecar in namespace.
