@@ -152,6 +152,12 @@ func validateIngress(in *IngressSpec, path *field.Path, r *Problems) {
 				r.errorf(p.Child("protocol"), s.Protocol, "port %d is already plain %s in servers[%d]; one port cannot carry both plain HTTP and TLS", s.Port, o.Protocol, j)
 				break
 			}
+			if o.Port == s.Port && o.TLS != nil && s.TLS != nil && (o.TLS.Mode == TLSPassthrough) != (s.TLS.Mode == TLSPassthrough) {
+				if host, ok := sharedHost(o.Hosts, s.Hosts); ok {
+					r.errorf(p.Child("hosts"), host, "servers[%d] on the same port %d also answers %s, one passing its TLS through and the other terminating it: Istio's filter chains for the two both match that SNI (multiple filter chains matched, in Istio's traffic simulation); give them hosts that do not overlap, or different ports", j, s.Port, host)
+					break
+				}
+			}
 			if o.Port == s.Port && s.Protocol == ProtocolHTTP && o.Protocol == ProtocolHTTP && o.HTTPSRedirect != s.HTTPSRedirect {
 				if host, ok := sharedHost(o.Hosts, s.Hosts); ok {
 					r.errorf(p.Child("httpsRedirect"), s.HTTPSRedirect, "servers[%d] on the same port %d also answers %s, one redirecting it to HTTPS and the other serving it: Istio merges the servers of a port into one route table, so the host would be redirected; give them hosts that do not overlap, or the same httpsRedirect", j, s.Port, host)
