@@ -2,7 +2,8 @@ package render
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -109,30 +110,21 @@ func toNode(value any) *yaml.Node {
 		}
 		return seq
 	case map[string]any:
-		m := newMapping()
-		keys := make([]string, 0, len(v))
-		for k := range v {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			m.set(k, v[k])
-		}
-		return m.node
+		return sortedMapping(v)
 	case map[string]string:
-		m := newMapping()
-		keys := make([]string, 0, len(v))
-		for k := range v {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			m.set(k, v[k])
-		}
-		return m.node
+		return sortedMapping(v)
 	}
 	// Unreachable for document trees; print rather than fail.
 	return yn.String(fmt.Sprint(value))
+}
+
+// sortedMapping is m with its keys sorted, as the chart's toYaml writes a map.
+func sortedMapping[V any](m map[string]V) *yaml.Node {
+	out := newMapping()
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		out.set(k, m[k])
+	}
+	return out.node
 }
 
 func scalar(tag, value string) *yaml.Node {
