@@ -26,12 +26,14 @@ kustomize and kpt:
 It overwrites nothing: when one of these files exists in DIR, it writes none of them.
 
 Both tools run this binary, named by its path relative to DIR when both are in one Git work tree
-(the path then holds in every clone), by its absolute path otherwise. To run another:
+(the path then holds in every clone), by its absolute path otherwise (kpt can then render the
+package from any directory); a build of ` + "`go run`" + `, deleted when it exits, is refused. To run another:
   --exec PATH    the binary at PATH, written as given: kustomize resolves a relative PATH from
                  DIR, kpt from the directory it runs in
   --image IMAGE  the container image IMAGE (kustomize then runs without --enable-exec, kpt without
                  --allow-exec); an image with no registry, such as gateway-pattern:dev, is written
-                 as docker.io/library/gateway-pattern:dev, the only form kpt reads as a local image
+                 as docker.io/library/gateway-pattern:dev, the same image to Docker: kpt would
+                 look for gateway-pattern:dev in its catalog, ghcr.io/kptdev/krm-functions-catalog
 
 It prints the commands that render the package. Exit status: 0 written, 1 nothing written (a
 file exists, or writing failed), 2 bad usage.
@@ -138,7 +140,7 @@ func initWiring(dir, execPath, image string) (scaffold.Wiring, string, error) {
 		qualified := scaffold.QualifiedImage(image)
 		about := "the image " + qualified
 		if qualified != image {
-			about += " (" + image + " with Docker's default registry: kpt finds a local image by no other name)"
+			about += " (" + image + " with Docker's default registry: kpt would look for " + image + " in its catalog, ghcr.io/kptdev/krm-functions-catalog)"
 		}
 		return scaffold.Wiring{Image: qualified}, about, nil
 	case execPath != "":

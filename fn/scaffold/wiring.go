@@ -76,8 +76,8 @@ func workTree(dir string) (string, error) {
 
 // QualifiedImage is image with Docker's default registry and namespace when it names none
 // (gateway-pattern:dev is docker.io/library/gateway-pattern:dev): the same image to Docker and
-// kustomize, and the only way to name a local image to kpt, which reads a name without a "/" as
-// one of its catalog's (ghcr.io/kptdev/krm-functions-catalog/gateway-pattern:dev).
+// kustomize, while kpt reads a name without a "/" as one of its catalog's
+// (ghcr.io/kptdev/krm-functions-catalog/gateway-pattern:dev).
 func QualifiedImage(image string) string {
 	if strings.Contains(image, "/") {
 		return image
