@@ -12,12 +12,10 @@ package scaffold
 import (
 	"bytes"
 	"fmt"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
-	"text/template"
 	"unicode"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -93,17 +91,14 @@ func Files(p Package) ([]File, error) {
 	if err != nil {
 		return nil, err
 	}
-	var kustomization, kptfile bytes.Buffer
-	if err := kustomizationTemplate.Execute(&kustomization, p.Wiring); err != nil {
-		return nil, err
-	}
-	if err := kptfileTemplate.Execute(&kptfile, p); err != nil {
+	kptfile, err := kptfileText(p)
+	if err != nil {
 		return nil, err
 	}
 	return []File{
-		{ConfigFile, config},
-		{KustomizationFile, kustomization.Bytes()},
-		{KptfileFile, kptfile.Bytes()},
+		{ConfigFile, []byte(config)},
+		{KustomizationFile, []byte(kustomizationText(p.Wiring))},
+		{KptfileFile, []byte(kptfile)},
 		{KrmignoreFile, []byte(krmignore)},
 	}, nil
 }
@@ -156,31 +151,15 @@ func Example(p krm.Pattern) *krm.GatewayPattern {
 	return gp
 }
 
-// configData is what the gatewaypattern.yaml template reads.
-type configData struct {
-	Written   *krm.GatewayPattern // the example, as written
-	Defaulted *krm.GatewayPattern // the example with krm's defaults filled in
-	Wiring    Wiring
-	Values    string // the commented values, lines indented under spec.values
-	Chart     string // krm.ChartVersion
-}
-
-func gatewayPatternFile(p Package) ([]byte, error) {
+func gatewayPatternFile(p Package) (string, error) {
 	written := Example(p.Pattern)
 	defaulted := Example(p.Pattern)
 	defaulted.Default()
 	values, err := commentedValues(written, "  ")
 	if err != nil {
-		return nil, err
+		return "", err
 	}
-	var out bytes.Buffer
-	err = configTemplate.ExecuteTemplate(&out, string(p.Pattern), configData{
-		Written: written, Defaulted: defaulted, Wiring: p.Wiring, Values: values, Chart: krm.ChartVersion,
-	})
-	if err != nil {
-		return nil, err
-	}
-	return alignComments(out.Bytes()), nil
+	return configText(written, defaulted, p.Wiring, values)
 }
 
 // commentColumn is where the comments that follow a value start (they are marked with a tab in
@@ -190,37 +169,21 @@ const commentColumn = 38
 // alignComments replaces the tab before a trailing comment with the spaces that start the
 // comment at commentColumn (or with one space, on a longer line). No tab is ever written
 // otherwise: YAML allows none in indentation, and scalar reports control characters.
-func alignComments(text []byte) []byte {
-	lines := strings.Split(string(text), "\n")
+func alignComments(text string) string {
+	lines := strings.Split(text, "\n")
 	for i, line := range lines {
 		if before, after, found := strings.Cut(line, "\t"); found {
 			lines[i] = before + strings.Repeat(" ", max(1, commentColumn-len(before))) + after
 		}
 	}
-	return []byte(strings.Join(lines, "\n"))
+	return strings.Join(lines, "\n")
 }
 
-var templateFuncs = template.FuncMap{
-	"yaml":    scalar,
-	"flow":    flowList,
-	"choices": choices,
-	"isAbs":   filepath.IsAbs,
-	// The choices of the pattern's fields, from krm.
-	"patterns":          func() []krm.Pattern { return krm.Patterns },
-	"serverProtocols":   func() []krm.ServerProtocol { return krm.ServerProtocols },
-	"tlsModes":          func() []krm.TLSMode { return krm.IngressTLSModes },
-	"egressProtocols":   func() []krm.EgressProtocol { return krm.EgressProtocols },
-	"sidecarToGateways": func() []krm.SidecarToGateway { return krm.SidecarToGatewayModes },
-	"apiVersion":        func() string { return krm.APIVersion },
-	"kind":              func() string { return krm.Kind },
-}
-
-// choices is "A | B | C", how the README and the schema list a field's values.
-func choices(values any) string {
-	v := reflect.ValueOf(values)
-	parts := make([]string, v.Len())
-	for i := range parts {
-		parts[i] = v.Index(i).String()
+// choices is "A | B | C", how the README lists a field's values.
+func choices[S ~string](values []S) string {
+	parts := make([]string, len(values))
+	for i, v := range values {
+		parts[i] = string(v)
 	}
 	return strings.Join(parts, " | ")
 }
@@ -387,9 +350,3 @@ func jsonName(field reflect.StructField) string {
 	}
 	return name
 }
-
-var (
-	configTemplate        = template.Must(template.New("config").Funcs(templateFuncs).Parse(configText))
-	kustomizationTemplate = template.Must(template.New("kustomization").Funcs(templateFuncs).Parse(kustomizationText))
-	kptfileTemplate       = template.Must(template.New("kptfile").Funcs(templateFuncs).Parse(kptfileText))
-)
