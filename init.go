@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -108,6 +109,11 @@ func initCommand(args []string, stdout, stderr io.Writer) int {
 		dir = filepath.Clean(positional[1])
 	}
 
+	if info, err := os.Stat(dir); err == nil && !info.IsDir() {
+		return fail(1, "%s is not a directory", dir)
+	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fail(1, "%v", err)
+	}
 	wiring, about, err := initWiring(dir, *execPath, *image)
 	if err != nil {
 		return fail(1, "%v", err)

@@ -129,6 +129,22 @@ func TestInitRefusesToOverwrite(t *testing.T) {
 	assert.Equal(t, map[string]string{"Kptfile": "mine\n"}, filesUnder(t, pkg))
 }
 
+// TestInitDirIsAFile: DIR, or a directory above it, is a file.
+func TestInitDirIsAFile(t *testing.T) {
+	work := initWork(t, "", "bin/gateway-pattern")
+	require.NoError(t, os.WriteFile(filepath.Join(work, "pkg"), []byte("mine\n"), 0o644))
+	for dir, want := range map[string]string{
+		"pkg":     "gateway-pattern init: pkg is not a directory\n",
+		"pkg/sub": "gateway-pattern init: stat pkg/sub: not a directory\n",
+	} {
+		code, stdout, stderr := runInit("Egress", dir)
+		assert.Equal(t, 1, code)
+		assert.Empty(t, stdout)
+		assert.Equal(t, want, stderr)
+	}
+	assert.Equal(t, map[string]string{"pkg": "mine\n"}, filesUnder(t, work))
+}
+
 // TestInitBadUsage: each mistake gets its own message and exit code 2, and nothing is written.
 func TestInitBadUsage(t *testing.T) {
 	usageLine := "Usage: gateway-pattern init [--exec PATH | --image IMAGE] PATTERN [DIR]\n"

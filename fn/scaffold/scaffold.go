@@ -72,14 +72,14 @@ func ParsePattern(s string) (krm.Pattern, error) {
 
 // orList is "a, b or c".
 func orList[S ~string](values []S) string {
-	quoted := make([]string, len(values))
+	names := make([]string, len(values))
 	for i, v := range values {
-		quoted[i] = string(v)
+		names[i] = string(v)
 	}
-	if len(quoted) < 2 {
-		return strings.Join(quoted, "")
+	if len(names) < 2 {
+		return strings.Join(names, "")
 	}
-	return strings.Join(quoted[:len(quoted)-1], ", ") + " or " + quoted[len(quoted)-1]
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
 // Files returns the files of the package p, named as in FileNames.
