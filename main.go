@@ -4,6 +4,7 @@
 //
 //	gateway-pattern < resource-list.yaml                 # as a KRM function
 //	gateway-pattern CONFIG.yaml [RESOURCES.yaml ...]     # standalone: print the rendered objects
+//	gateway-pattern init PATTERN [DIR]                   # start a package for kustomize and kpt
 package main
 
 import (
