@@ -33,6 +33,9 @@ var initCases = []struct {
 	{name: "eastwest", args: []string{"EastWest"}, cwd: "deploy/eastwest", binary: "bin/gateway-pattern", dir: "."},
 	// The container image; flags after the arguments; an image with no registry gets Docker's.
 	{name: "egress-image", args: []string{"Egress", "egress", "--image", "gateway-pattern:dev"}, binary: "bin/gateway-pattern", dir: "egress"},
+	// Names YAML and the shell would misread: the Kptfile's name is quoted, and so is DIR in the
+	// command lines.
+	{name: "quoting", args: []string{"Egress", "team's gateways/yes"}, binary: "bin/gateway-pattern", dir: "team's gateways/yes"},
 	// A path of the user's, written as given.
 	{name: "ingress-exec", args: []string{"--exec=../tools/gateway-pattern", "ingress", "ingress"}, binary: "bin/gateway-pattern", dir: "ingress"},
 }
