@@ -4,6 +4,7 @@
 //
 //	gateway-pattern < resource-list.yaml                 # as a KRM function
 //	gateway-pattern CONFIG.yaml [RESOURCES.yaml ...]     # standalone: print the rendered objects
+//	gateway-pattern init PATTERN [DIR]                   # start a package for kustomize and kpt
 package main
 
 import (
@@ -22,6 +23,8 @@ Usage:
   gateway-pattern < resource-list.yaml              KRM function: ResourceList in, ResourceList out
   gateway-pattern CONFIG.yaml [RESOURCES.yaml ...]  standalone: print the objects CONFIG renders
                                                     (and RESOURCES, passed through)
+  gateway-pattern init PATTERN [DIR]                start a package: a commented GatewayPattern,
+                                                    kustomization.yaml and Kptfile (init --help)
 `
 
 func main() {
@@ -33,6 +36,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 			fmt.Fprint(stdout, usage)
 			return 0
+		}
+		if args[0] == "init" {
+			return initCommand(args[1:], stdout, stderr)
 		}
 		return standalone(args, stdout, stderr)
 	}

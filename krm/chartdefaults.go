@@ -96,6 +96,20 @@ func chartDefaults() map[string]any {
 	}
 }
 
+// ChartDefaults returns a fresh tree of the chart's default values (its values.yaml).
+func ChartDefaults() map[string]any { return chartDefaults() }
+
+// DefaultValues returns the values the chart's templates see for gp when spec.values is left
+// out: the chart's defaults with the pattern's (PatternValues) merged over them, as ResolveValues
+// merges them. A fresh tree on every call.
+func (gp *GatewayPattern) DefaultValues() map[string]any {
+	bare := *gp
+	bare.Spec.Values = nil
+	values := chartDefaults()
+	mergeValues(values, bare.PatternValues())
+	return values
+}
+
 // servicePort is one entry of the chart's default service.ports.
 func servicePort(name string, port int) map[string]any {
 	return map[string]any{"name": name, "port": port, "protocol": "TCP", "targetPort": port}

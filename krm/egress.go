@@ -68,9 +68,8 @@ func LabelSlug(host string) string {
 }
 
 func validateEgress(e *EgressSpec, path *field.Path, r *Problems) {
-	modes := []SidecarToGateway{SidecarToGatewayMutual, SidecarToGatewayDisable}
-	if !slices.Contains(modes, e.SidecarToGateway) {
-		r.Errors = append(r.Errors, field.NotSupported(path.Child("sidecarToGateway"), e.SidecarToGateway, modes))
+	if !slices.Contains(SidecarToGatewayModes, e.SidecarToGateway) {
+		r.Errors = append(r.Errors, field.NotSupported(path.Child("sidecarToGateway"), e.SidecarToGateway, SidecarToGatewayModes))
 	}
 	mutual := e.SidecarToGateway == SidecarToGatewayMutual
 	if len(e.Hosts) == 0 {

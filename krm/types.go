@@ -172,6 +172,9 @@ const (
 	SidecarToGatewayDisable SidecarToGateway = "DISABLE"
 )
 
+// SidecarToGatewayModes are the ways sidecars may reach the egress gateway.
+var SidecarToGatewayModes = []SidecarToGateway{SidecarToGatewayMutual, SidecarToGatewayDisable}
+
 // EgressSpec lists the external hosts that leave the mesh through the egress gateway.
 type EgressSpec struct {
 	// SidecarToGateway is ISTIO_MUTUAL (default) or DISABLE.

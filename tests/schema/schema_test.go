@@ -188,6 +188,39 @@ func TestEveryAcceptedConfigIsValid(t *testing.T) {
 	}
 }
 
+// TestInitScaffoldsAreValid: the GatewayPatterns `gateway-pattern init` writes (testdata/init),
+// as written and with every line of YAML commented out in spec uncommented (the defaults, the
+// chart values, the options), are accepted by both schemas, as by the function: an editor with the
+// schema accepts whatever of them a user uncomments.
+func TestInitScaffoldsAreValid(t *testing.T) {
+	s := load(t)
+	files, err := filepath.Glob(filepath.Join(root, "testdata", "init", "*", "gatewaypattern.yaml"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		require.NoError(t, err)
+		head, spec, found := strings.Cut(string(data), "\nspec:\n")
+		require.True(t, found, file)
+		uncommented := head + "\nspec:\n" + commentedYAML.ReplaceAllString(spec, "$1$2")
+		require.Greater(t, strings.Count(uncommented, "\n  values:\n"), 0, "%s: no commented values found", file)
+		for source, text := range map[string]string{file: string(data), file + " (uncommented)": uncommented} {
+			json, err := sigsyaml.YAMLToJSON([]byte(text))
+			require.NoError(t, err, source)
+			doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(json))
+			require.NoError(t, err)
+			assert.Empty(t, functionErrors(doc), "%s: the function must accept it", source)
+			jsonErr, openAPIErr := s.check(doc)
+			assert.Empty(t, jsonErr, "%s: the JSON schema must accept it", source)
+			assert.Empty(t, openAPIErr, "%s: the catalog's OpenAPI schema must accept it", source)
+		}
+	}
+}
+
+// commentedYAML is a line of YAML commented out ("# key: ..." or "# - ..."), as
+// `gateway-pattern init` writes them; $1$2 uncomments it.
+var commentedYAML = regexp.MustCompile(`(?m)^( *)# ( *(?:- |[\w./-]+:(?: |$)).*)$`)
+
 // TestRefusedTyposAreInvalid: every unknown field the function refuses in the repository's bad
 // inputs, the schemas refuse too (where the function does not take free-form content).
 func TestRefusedTyposAreInvalid(t *testing.T) {
