@@ -113,12 +113,12 @@ func routePortWarnings(gp *krm.GatewayPattern, services []wire.Item) wire.Result
 		hint := ""
 		for _, p := range ports {
 			if p.targetPort == strconv.Itoa(int(t.port)) {
-				hint = fmt.Sprintf(" (%d is the targetPort of its port %d: a destination names the Service's port, not the container's)", t.port, p.port)
+				hint = fmt.Sprintf(" (%d is the targetPort of port %d: a destination names the Service's port, not the container's)", t.port, p.port)
 				break
 			}
 		}
-		message := fmt.Sprintf("%s of %s %s port %d of this Service, which has %s%s; the gateway has no cluster for a port the Service lacks and answers those requests with 503: set destination.port to one of the Service's ports, or add port %d to the Service",
-			strings.Join(routes[t], " and "), patternName(gp), plural(len(routes[t]), "is", "are"), t.port, has, hint, t.port)
+		message := fmt.Sprintf("%s of %s %s port %d of this Service, which has %s: the gateway has no cluster for that port and answers the %s requests with 503. Set destination.port to a port of the Service%s, or add port %d to the Service",
+			strings.Join(routes[t], " and "), patternName(gp), plural(len(routes[t]), "is", "are"), t.port, has, plural(len(routes[t]), "route's", "routes'"), hint, t.port)
 		results = append(results, warningAbout(service, "spec.ports", message))
 	}
 	return results
@@ -187,8 +187,11 @@ func servicePorts(service wire.Item) []servicePort {
 // exportTo, when their ports add up: every proxy uses one of them, the one in its own namespace,
 // else the oldest, and ignores the other (pilot/pkg/model: SidecarScope's appendSidecarServices,
 // PushContext's service index). So the ports, protocol, resolution and location in force for the
-// host depend on the caller's namespace and on creation order, not on the GatewayPattern; Istio's
-// analyzer reports the same overlap when the protocols differ (IST0177).
+// host depend on the caller's namespace and on creation order, not on the GatewayPattern, and a
+// port only the other ServiceEntry declares leaves the mesh straight from the sidecar, past the
+// egress gateway, even under REGISTRY_ONLY (testdata/neighbours-egress-service-entry shows it in
+// Istio's simulation). Istio's analyzer reports such an overlap only when the protocols differ
+// (IST0177).
 //
 // A wildcard ServiceEntry (*.example.com) over an egress host (api.example.com) is not reported:
 // for Istio they are two services with two names, and a sidecar matches the exact name before a
@@ -208,8 +211,8 @@ func serviceEntryWarnings(gp *krm.GatewayPattern, serviceEntries []wire.Item) wi
 				if host == "" || egress.Host != host {
 					continue
 				}
-				message := fmt.Sprintf("%s declares %s too, and %s generates a ServiceEntry for it; Istio does not combine two ServiceEntries of one host (unless they share a namespace, resolution, labels and exportTo): each sidecar uses the one in its own namespace, else the oldest, so the port, protocol and resolution in force for %s depend on the caller's namespace and on creation order. Declare %s in one place: remove it from this ServiceEntry%s, or from spec.egress.hosts",
-					fmt.Sprintf("spec.egress.hosts[%d].host of %s", i, patternName(gp)), host, patternName(gp), host, host, madeBy(se))
+				message := fmt.Sprintf("this ServiceEntry%s declares %s, which %s sends through the egress gateway (spec.egress.hosts[%d]) with a ServiceEntry of its own. Istio does not combine the two (unless they share a namespace, resolution, labels and exportTo): each sidecar uses one, the one in its own namespace, else the oldest, so the ports, protocol and resolution in force for %s depend on the caller's namespace and on creation order, and a port only this one declares can leave the mesh directly, not through the gateway. Declare %s in one place: remove it from this ServiceEntry, or from the GatewayPattern's spec.egress.hosts",
+					madeBy(se), host, patternName(gp), i, host, host)
 				results = append(results, warningAbout(se, fmt.Sprintf("spec.hosts[%d]", j), message))
 				break
 			}
