@@ -253,20 +253,24 @@ func gatewaySelectorWarnings(gp *krm.GatewayPattern, generated, gateways []wire.
 		if !subsetOf(selector, podLabels) {
 			continue
 		}
+		var notes []string
 		how := "has no selector, so Istio applies it to every gateway proxy of the mesh, " + pods + " among them"
 		if len(selector) > 0 {
 			var labels []string
 			for _, k := range slices.Sorted(maps.Keys(selector)) {
 				labels = append(labels, k+": "+selector[k])
 			}
-			how = fmt.Sprintf("selects %s (its selector %s is among their labels)", pods, strings.Join(labels, ", "))
+			how = "selects " + pods
+			notes = append(notes, "its selector "+strings.Join(labels, ", ")+" is among their labels")
 		}
-		scope := ""
 		if namespaceOrDefault(gw.String("metadata", "namespace")) != podNamespace {
-			scope = " (a Gateway in another namespace counts unless istiod runs with PILOT_SCOPE_GATEWAY_TO_NAMESPACE=true)"
+			notes = append(notes, "Gateways of every namespace apply unless istiod runs with PILOT_SCOPE_GATEWAY_TO_NAMESPACE=true")
 		}
-		message := fmt.Sprintf("this Gateway%s %s%s; Istio merges the servers of every Gateway that selects a proxy, so those pods serve this Gateway's servers too, and where both Gateways take one port, a TLS server for the same host or a server of another protocol is dropped from the newer one. Give this Gateway a selector the generated pods do not match, or serve its hosts from the GatewayPattern",
-			madeBy(gw), how, scope)
+		if len(notes) > 0 {
+			how += " (" + strings.Join(notes, "; ") + ")"
+		}
+		message := fmt.Sprintf("this Gateway%s %s. Istio merges the servers of every Gateway that selects a proxy, so those pods serve this Gateway's servers too, and where both Gateways take one port, a TLS server for the same host or a server of another protocol is dropped from the newer one. Give this Gateway a selector the generated pods do not match, or serve its hosts from the GatewayPattern",
+			madeBy(gw), how)
 		results = append(results, warningAbout(gw, "spec.selector", message))
 	}
 	return results
