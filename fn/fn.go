@@ -97,6 +97,7 @@ func Process(rl *wire.ResourceList, stderr io.Writer) (failed bool) {
 		return true
 	}
 	rl.SetItems(merged)
+	results = append(results, neighbourWarnings(gp, merged, generated)...)
 	for _, note := range render.Notes(gp, values) {
 		results = append(results, &wire.Result{Message: note, Severity: wire.Info, ResourceRef: ref})
 	}

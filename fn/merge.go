@@ -3,7 +3,6 @@ package fn
 import (
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/gatewaypattern/gateway-pattern/fn/wire"
 	"github.com/gatewaypattern/gateway-pattern/krm"
@@ -19,10 +18,7 @@ func ownerOf(item wire.Item) string {
 
 // objectKey identifies an object for collision checks: group, kind, namespace and name.
 func objectKey(item wire.Item) string {
-	apiVersion, group := item.String("apiVersion"), ""
-	if i := strings.LastIndex(apiVersion, "/"); i >= 0 {
-		group = apiVersion[:i]
-	}
+	group, _ := groupVersion(item)
 	return fmt.Sprintf("%s/%s %s/%s", group, item.String("kind"), item.String("metadata", "namespace"), item.String("metadata", "name"))
 }
 

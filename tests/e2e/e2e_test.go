@@ -8,9 +8,10 @@
 // Each example directory is a kustomize directory and a kpt package at once:
 //
 //	examples/<name>/gatewaypattern.yaml     the GatewayPattern (exec annotation for kustomize)
-//	examples/<name>/kustomization.yaml      generators: [gatewaypattern.yaml]
+//	examples/<name>/kustomization.yaml      generators: [gatewaypattern.yaml] (or transformers:)
 //	examples/<name>/Kptfile                 pipeline: exec ../../bin/gateway-pattern
-//	examples/<name>/.expected/kustomize.yaml    `kustomize build` stdout (kustomize.stderr when it fails)
+//	examples/<name>/.expected/kustomize.yaml    `kustomize build` stdout (none when it fails)
+//	examples/<name>/.expected/kustomize.stderr  `kustomize build` stderr: the function's results
 //	examples/<name>/.expected/diff.patch        `git diff` of the package after `kpt fn render`
 //	examples/<name>/.expected/config.yaml, exec.sh   kpt's e2e runner settings and command
 //
@@ -200,9 +201,8 @@ func TestExamplesLayout(t *testing.T) {
 			}
 			wantFiles := []string{".expected/exec.sh"}
 			if !*update {
-				if ex.failing {
-					wantFiles = append(wantFiles, ".expected/kustomize.stderr")
-				} else {
+				wantFiles = append(wantFiles, ".expected/kustomize.stderr")
+				if !ex.failing {
 					wantFiles = append(wantFiles, ".expected/kustomize.yaml", ".expected/diff.patch")
 				}
 			}
@@ -232,32 +232,41 @@ func TestExamplesLayout(t *testing.T) {
 			expectString(t, "Kptfile mutator configPath", mutator, "gatewaypattern.yaml", "configPath")
 
 			kust := readYAML(t, filepath.Join(ex.dir, "kustomization.yaml"))
-			if gens, _ := kust.Pipe(yaml.Lookup("generators")); gens == nil || !slices.Contains(elementStrings(gens), "gatewaypattern.yaml") {
-				t.Error("kustomization.yaml must list gatewaypattern.yaml under generators")
+			var listedUnder []string
+			for _, field := range []string{"resources", "generators", "transformers"} {
+				if list, _ := kust.Pipe(yaml.Lookup(field)); list != nil && slices.Contains(elementStrings(list), "gatewaypattern.yaml") {
+					listedUnder = append(listedUnder, field)
+				}
+			}
+			if len(listedUnder) != 1 || listedUnder[0] == "resources" {
+				t.Errorf("kustomization.yaml must list gatewaypattern.yaml under generators or under transformers, once; it is under %v", listedUnder)
 			}
 		})
 	}
 }
 
+// kustomizeBuild runs `kustomize build --enable-alpha-plugins --enable-exec dir`.
+func kustomizeBuild(dir string) (stdout, stderr string, err error) {
+	cmd := exec.Command(filepath.Join(toolsDir, "kustomize"), "build", "--enable-alpha-plugins", "--enable-exec", dir)
+	// From a directory where ../../bin/gateway-pattern does not exist: kustomize must resolve the
+	// exec path from the kustomization directory, not from here.
+	cmd.Dir = workDir
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err = cmd.Run()
+	return out.String(), errOut.String(), err
+}
+
 // TestKustomizeBuild runs `kustomize build --enable-alpha-plugins --enable-exec` on every example
-// and compares stdout with .expected/kustomize.yaml — or, for a broken example, checks the
-// non-zero exit and compares stderr, the only output kustomize shows, with .expected/kustomize.stderr.
+// and compares stdout with .expected/kustomize.yaml and stderr, the only place kustomize shows the
+// function's results (warnings and notes of a successful run, errors of a broken example, which
+// must exit non-zero), with .expected/kustomize.stderr.
 func TestKustomizeBuild(t *testing.T) {
-	kustomize := filepath.Join(toolsDir, "kustomize")
 	for _, ex := range examples(t) {
 		t.Run(ex.name, func(t *testing.T) {
 			t.Parallel()
 			dir := filepath.Join(workDir, "examples", ex.name)
-			build := func() (string, string, error) {
-				cmd := exec.Command(kustomize, "build", "--enable-alpha-plugins", "--enable-exec", dir)
-				// From a directory where ../../bin/gateway-pattern does not exist: kustomize must
-				// resolve the exec path from the kustomization directory, not from here.
-				cmd.Dir = workDir
-				var stdout, stderr bytes.Buffer
-				cmd.Stdout, cmd.Stderr = &stdout, &stderr
-				err := cmd.Run()
-				return stdout.String(), stderr.String(), err
-			}
+			build := func() (string, string, error) { return kustomizeBuild(dir) }
 			stdout, stderr, err := build()
 
 			if ex.failing {
@@ -285,6 +294,7 @@ func TestKustomizeBuild(t *testing.T) {
 				t.Fatalf("kustomize build printed nothing (was the exec function skipped?)\nstderr:\n%s", stderr)
 			}
 			compareGolden(t, filepath.Join(ex.expected, "kustomize.yaml"), stdout)
+			compareGolden(t, filepath.Join(ex.expected, "kustomize.stderr"), stderr)
 			if again, _, err := build(); err != nil || again != stdout {
 				t.Errorf("a second kustomize build gave different output (err %v)", err)
 			}

@@ -30,7 +30,7 @@ type golden struct {
 }
 
 // goldens finds every successful golden output: testdata/<case>/expected.yaml whose run did not fail,
-// and examples/<name>/.expected/kustomize.yaml (a failing example has kustomize.stderr instead).
+// and examples/<name>/.expected/kustomize.yaml (a failing example has none: only kustomize.stderr).
 func goldens(t *testing.T) []golden {
 	var (
 		found  []golden
@@ -62,7 +62,7 @@ func goldens(t *testing.T) []golden {
 		name := filepath.Base(filepath.Dir(dir))
 		f := filepath.Join(dir, "kustomize.yaml")
 		if _, err := os.Stat(f); errors.Is(err, fs.ErrNotExist) {
-			failed = append(failed, name) // a failing example keeps kustomize.stderr instead
+			failed = append(failed, name) // a failing example has no kustomize.yaml, only kustomize.stderr
 			continue
 		}
 		found = append(found, golden{"examples/" + name, f, filepath.Join(dir, "traffic.yaml")})
