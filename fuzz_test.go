@@ -11,11 +11,13 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/gatewaypattern/gateway-pattern/fn/fntest"
+	"github.com/gatewaypattern/gateway-pattern/fn/wire"
 )
 
 // FuzzFunction runs the whole function on arbitrary ResourceList bytes. Whatever the input: no
 // panic, exit code 0 or 1; input that is not a ResourceList given back byte for byte; exit 1
-// exactly when there is an error result, with the items given back unchanged; on success an
+// exactly when there is an error result, with the items given back unchanged (or, when the writer
+// cannot write the list so that it reads as meant, the input back byte for byte); on success an
 // output that parses as a ResourceList again, in which every item the function did not generate
 // is unchanged, and which a second run gives back byte for byte. The seed corpus is every golden input (testdata/*/input.yaml) plus testdata/fuzz/FuzzFunction.
 func FuzzFunction(f *testing.F) {
@@ -50,6 +52,14 @@ func FuzzFunction(f *testing.F) {
 			if strings.Contains(stderr, "not a ResourceList") {
 				if !bytes.Equal(input, out) {
 					t.Fatalf("input that is not a ResourceList must come back unchanged:\n--- input\n%q\n--- output\n%q", input, out)
+				}
+				return
+			}
+			// What the writer cannot write so that it reads as meant (wire.ErrCannotWrite) comes
+			// back as it came: no results can be added to it, so stderr carries the error alone.
+			if strings.Contains(stderr, wire.ErrCannotWrite.Error()) {
+				if !bytes.Equal(input, out) {
+					t.Fatalf("a ResourceList that cannot be written must come back unchanged:\n--- input\n%q\n--- output\n%q", input, out)
 				}
 				return
 			}
