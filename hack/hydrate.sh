@@ -68,6 +68,14 @@ for pair in "${pairs[@]}"; do
 		continue
 	fi
 
+	if ! command -v "${render[0]}" > /dev/null; then
+		case ${render[0]} in
+		"${KUSTOMIZE:-kustomize}") hint="install kustomize or set KUSTOMIZE to its path" ;;
+		*) hint="install the function (go install github.com/gatewaypattern/gateway-pattern@<version>) or set GATEWAY_PATTERN to its path" ;;
+		esac
+		echo "$prog: ${render[0]}: not found, needed to render $source: $hint" >&2
+		exit 2
+	fi
 	rendered=$tmp/rendered
 	if ! "${render[@]}" > "$rendered"; then
 		echo "$prog: $source does not render: \`${render[*]}\` failed (its error is above)" >&2

@@ -40,11 +40,13 @@ gateways/ingress.yaml=clusters/prod/gateways/ingress.yaml
 	var transcript strings.Builder
 	// hydrate runs the script in repo with kustomize and the function on PATH, as a user has them,
 	// records the run and returns its exit code.
+	var env []string // more variables for the next runs
 	hydrate := func(args ...string) int {
 		t.Helper()
 		cmd := exec.Command("hack/hydrate.sh", args...)
 		cmd.Dir = repo
 		cmd.Env = append(os.Environ(), "PATH="+strings.Join([]string{toolsDir, filepath.Join(repo, "bin"), os.Getenv("PATH")}, string(os.PathListSeparator)))
+		cmd.Env = append(cmd.Env, env...)
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
 		err := cmd.Run()
@@ -55,7 +57,8 @@ gateways/ingress.yaml=clusters/prod/gateways/ingress.yaml
 		} else if err != nil {
 			t.Fatal(err)
 		}
-		fmt.Fprintf(&transcript, "%s\n%s[exit %d]\n\n", strings.TrimSpace("$ hack/hydrate.sh "+strings.Join(args, " ")), out.String(), code)
+		command := strings.TrimSpace(strings.Join(append(append([]string{"$"}, env...), "hack/hydrate.sh"), " ") + " " + strings.Join(args, " "))
+		fmt.Fprintf(&transcript, "%s\n%s[exit %d]\n\n", command, out.String(), code)
 		return code
 	}
 	step := func(what string, want int, args ...string) {
@@ -99,6 +102,9 @@ gateways/ingress.yaml=clusters/prod/gateways/ingress.yaml
 	if _, err := os.Stat(filepath.Join(repo, "clusters", "prod", "broken.yaml")); err == nil {
 		t.Error("a source that did not render left an output behind")
 	}
+	env = []string{"KUSTOMIZE=kustomize-v5"}
+	step("a kustomize that is not there", 2, "-f", "hydrate.pairs")
+	env = nil
 	step("no pairs", 2)
 	step("not a pair", 2, "gateways/egress")
 
