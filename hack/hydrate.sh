@@ -16,11 +16,14 @@
 # render is named, with the diff from the committed file to the render, and the exit code is 1.
 # With --write, each such OUTPUT is rewritten. Exit code 2: bad usage, or a SOURCE that does not
 # render (the tool's own error is shown). The function's warnings are shown as they come.
+# --pre-commit (set by .pre-commit-hooks.yaml) names the pre-commit hook that rewrites, rather than
+# this script's path in pre-commit's cache.
 set -uo pipefail
 
-prog=$0
+prog=${0##*/}
+precommit=false
 usage() {
-	echo "usage: $prog [--write] SOURCE=OUTPUT... | [--write] -f PAIRS_FILE" >&2
+	echo "usage: $0 [--write] SOURCE=OUTPUT... | [--write] -f PAIRS_FILE" >&2
 	exit 2
 }
 
@@ -29,6 +32,7 @@ pairs=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--write) write=true ;;
+	--pre-commit) precommit=true ;;
 	-f)
 		[ $# -ge 2 ] || usage
 		[ -r "$2" ] || { echo "$prog: cannot read $2" >&2; exit 2; }
@@ -109,6 +113,10 @@ for pair in "${pairs[@]}"; do
 done
 
 if [ ${#stale[@]} -gt 0 ]; then
-	echo "$prog: rewrite with: $prog --write$(printf ' %q' "${stale[@]}")" >&2
+	if $precommit; then
+		echo "$prog: rewrite with: pre-commit run gateway-pattern-hydrate --hook-stage manual" >&2
+	else
+		echo "$prog: rewrite with: $0 --write$(printf ' %q' "${stale[@]}")" >&2
+	fi
 fi
 exit $status

@@ -95,6 +95,7 @@ gateways/ingress.yaml=clusters/prod/gateways/ingress.yaml
 
 	edit(ingressOut, "  minReplicas: 1\n", "  minReplicas: 3\n")
 	step("an output edited by hand", 1, "-f", "hydrate.pairs")
+	step("the same, as the pre-commit hook runs it", 1, "--pre-commit", "-f", "hydrate.pairs")
 	step("rewritten from its source", 0, "--write", "-f", "hydrate.pairs")
 
 	step("a source that does not render", 2, "broken/config=clusters/prod/broken.yaml")
