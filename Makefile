@@ -1,8 +1,8 @@
 # gateway-pattern: every target works on a fresh machine with Go; modules come from the proxy.
 GO          ?= go
 BIN         := bin/gateway-pattern
-# The test modules that hold heavy dependencies (Helm, Istio), kept out of the function's go.mod.
-TEST_MODULES := tests/parity tests/conformance tests/schema tests/traffic
+# The test modules that hold heavy dependencies (Helm, Istio, Flux), kept out of the function's go.mod.
+TEST_MODULES := tests/parity tests/conformance tests/schema tests/traffic tests/flux
 
 .PHONY: build test test-unit test-modules fuzz-short run lint e2e e2e-update
 
