@@ -357,6 +357,7 @@ func cmpSidecarEnv(t *testing.T) []string {
 	dest := copyCommand[2]
 	volume, sub := mountedAt(t, tools, dest)
 	sidecarDir := stringAt(namedIn(t, sidecar, "volumeMounts", volume), "mountPath")
+	// Argo CD v3.5.1's image bundles kustomize v5.8.1 (hack/tool-versions.sh), the one tests/e2e installs.
 	place(filepath.Join(sidecarDir, sub), filepath.Join(toolsDir, "kustomize"))
 
 	var path []string
