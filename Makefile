@@ -1,8 +1,8 @@
 # gateway-pattern: every target works on a fresh machine with Go; modules come from the proxy.
 GO          ?= go
 BIN         := bin/gateway-pattern
-# The test modules that hold heavy dependencies (Helm, Istio), kept out of the function's go.mod.
-TEST_MODULES := tests/parity tests/conformance tests/schema tests/traffic
+# The test modules that hold heavy dependencies (Helm, Istio, Flux), kept out of the function's go.mod.
+TEST_MODULES := tests/parity tests/conformance tests/schema tests/traffic tests/flux
 
 .PHONY: build test test-unit test-modules fuzz-short run lint e2e e2e-update
 
@@ -41,6 +41,19 @@ e2e:
 # Rewrite the examples' expected outputs after a deliberate change; review the diff.
 e2e-update:
 	$(E2E_GO) test -count=1 -timeout 30m ./... -update
+
+# hack/hydrate.sh, the staleness check for committed (hydrated) output that Flux and Config Sync
+# users run on their repositories (README: Flux), run on ours: each example's kustomize output,
+# .expected/kustomize.yaml, against what the example renders now (`make e2e-update` rewrites them).
+E2E_KUSTOMIZE := tests/e2e/.bin/kustomize
+KUSTOMIZE ?= $(E2E_KUSTOMIZE)
+HYDRATED := $(foreach d,$(patsubst %/gatewaypattern.yaml,%,$(filter-out examples/bad-%,$(wildcard examples/*/gatewaypattern.yaml))),$(d)=$(d)/.expected/kustomize.yaml)
+.PHONY: check-hydrated
+check-hydrated: build
+	@if [ "$(KUSTOMIZE)" = "$(E2E_KUSTOMIZE)" ] && [ ! -x "$(KUSTOMIZE)" ]; then \
+	  echo "installing kustomize v5.8.1 into $(dir $(E2E_KUSTOMIZE))"; \
+	  GOBIN=$(abspath $(dir $(E2E_KUSTOMIZE))) $(GO) install sigs.k8s.io/kustomize/kustomize/v5@v5.8.1; fi
+	KUSTOMIZE=$(KUSTOMIZE) hack/hydrate.sh $(HYDRATED)
 
 # Render every bundled example (examples/<name>/gatewaypattern.yaml) with the standalone mode into
 # bin/rendered/<name>.yaml; examples/bad-* are the failing ones and are left out.
