@@ -32,9 +32,7 @@ func TestInit(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(repo, ".git"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := copyFile(fnBinary, repoBinary, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	copyFile(t, fnBinary, repoBinary)
 	outside := filepath.Join(workDir, "init", "outside")
 	if err := os.MkdirAll(outside, 0o755); err != nil {
 		t.Fatal(err)
@@ -197,15 +195,4 @@ func readFiles(t *testing.T, dir string) map[string]string {
 		t.Fatal(err)
 	}
 	return files
-}
-
-func copyFile(src, dst string, mode fs.FileMode) error {
-	data, err := os.ReadFile(src)
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return err
-	}
-	return os.WriteFile(dst, data, mode)
 }

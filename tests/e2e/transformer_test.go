@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -61,13 +60,6 @@ func replaceIn(t *testing.T, dir, file, old, new string) {
 		t.Fatalf("%s holds %q %d times, want once", path, old, strings.Count(text, old))
 	}
 	writeFile(t, path, strings.Replace(text, old, new, 1))
-}
-
-func writeFile(t *testing.T, path, text string) {
-	t.Helper()
-	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // hydrate replaces the kustomization's resources by one file that holds output: a build of
