@@ -22,6 +22,7 @@ Usage:
   gateway-pattern < resource-list.yaml              KRM function: ResourceList in, ResourceList out
   gateway-pattern CONFIG.yaml [RESOURCES.yaml ...]  standalone: print the objects CONFIG renders
                                                     (and RESOURCES, passed through)
+  gateway-pattern --version                         the version, commit and istio/gateway chart
 `
 
 func main() {
@@ -31,7 +32,11 @@ func main() {
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
 		if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-			fmt.Fprint(stdout, usage)
+			fmt.Fprint(stdout, usage+"\n"+versionText())
+			return 0
+		}
+		if args[0] == "--version" {
+			fmt.Fprint(stdout, versionText())
 			return 0
 		}
 		return standalone(args, stdout, stderr)
