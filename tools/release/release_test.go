@@ -3,6 +3,7 @@ package main
 import (
 	"archive/tar"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -128,7 +129,10 @@ func checkImage(t *testing.T, dist, version, commit, epoch string) {
 	require.Len(t, topManifest.Manifests, 1, "index.json names one image")
 	entry := topManifest.Manifests[0]
 	assert.Equal(t, types.OCIImageIndex, entry.MediaType)
-	assert.Equal(t, map[string]string{"org.opencontainers.image.ref.name": version}, entry.Annotations)
+	assert.Equal(t, map[string]string{
+		"org.opencontainers.image.ref.name": version,
+		"io.containerd.image.name":          "docker.io/library/gateway-pattern:" + version,
+	}, entry.Annotations)
 
 	index, err := top.ImageIndex(entry.Digest)
 	require.NoError(t, err)
@@ -146,6 +150,16 @@ func checkImage(t *testing.T, dist, version, commit, epoch string) {
 	}
 	assert.Equal(t, types.OCIImageIndex, indexManifest.MediaType)
 	assert.Equal(t, labels, indexManifest.Annotations)
+
+	// manifest.json, for Docker's classic image store: one entry per platform, by tag.
+	type dockerEntry struct {
+		Config   string
+		RepoTags []string
+		Layers   []string
+	}
+	var dockerManifest []dockerEntry
+	require.NoError(t, json.Unmarshal([]byte(readFile(t, filepath.Join(layoutDir, "manifest.json"))), &dockerManifest))
+	var wantDocker []dockerEntry
 
 	var platforms []string
 	for _, desc := range indexManifest.Manifests {
@@ -169,6 +183,13 @@ func checkImage(t *testing.T, dist, version, commit, epoch string) {
 			layers, err := img.Layers()
 			require.NoError(t, err)
 			require.Len(t, layers, 1)
+			layerDigest, err := layers[0].Digest()
+			require.NoError(t, err)
+			wantDocker = append(wantDocker, dockerEntry{
+				Config:   "blobs/sha256/" + manifest.Config.Digest.Hex,
+				RepoTags: []string{"gateway-pattern:" + version + "-" + strings.ReplaceAll(platform, "/", "-")},
+				Layers:   []string{"blobs/sha256/" + layerDigest.Hex},
+			})
 			files := layerFiles(t, layers[0], created)
 			assert.Equal(t, []string{"etc/ drwxr-xr-x", "etc/group -rw-r--r--", "etc/passwd -rw-r--r--", "gateway-pattern -rwxr-xr-x"}, sortedNames(files))
 			binary := readFile(t, filepath.Join(dist, "gateway-pattern_"+version+"_linux_"+desc.Platform.Architecture))
@@ -178,6 +199,7 @@ func checkImage(t *testing.T, dist, version, commit, epoch string) {
 		})
 	}
 	assert.Equal(t, []string{"linux/amd64", "linux/arm64"}, platforms)
+	assert.Equal(t, wantDocker, dockerManifest, "manifest.json")
 }
 
 // layerFiles returns a layer's entries by "<name> <mode>", checking each is owned by root and
@@ -202,8 +224,8 @@ func layerFiles(t *testing.T, layer v1.Layer, created time.Time) map[string][]by
 	}
 }
 
-// dockerRun loads the amd64 image from the archive into a Docker daemon, when one answers, and
-// runs it on a golden ResourceList: the output must be the release binary's.
+// dockerRun loads the archive into a Docker daemon, when one answers, and runs the amd64 image on
+// a golden ResourceList: the output must be the release binary's.
 func dockerRun(t *testing.T, dist, version string) {
 	if out, err := commandIn(dist, "docker", "info", "--format", "{{.ServerVersion}}"); err != nil {
 		t.Skipf("no Docker daemon answers (`docker info`: %v: %s): the image was not loaded nor run", err, bytes.TrimSpace(out))
@@ -211,20 +233,26 @@ func dockerRun(t *testing.T, dist, version string) {
 	if runtime.GOARCH != "amd64" {
 		t.Skipf("the amd64 image runs on amd64 only, not %s", runtime.GOARCH)
 	}
-	archive := filepath.Join(dist, "gateway-pattern_"+version+"_oci-image.tar")
-	out, err := commandIn(dist, "docker", "load", "--platform", "linux/amd64", "--input", archive)
+	out, err := commandIn(dist, "docker", "load", "--input", "gateway-pattern_"+version+"_oci-image.tar")
 	require.NoError(t, err, "docker load: %s", out)
-	// Docker names an OCI archive's image by its io.containerd.image.name annotation, which
-	// ours lacks (its registry is the user's choice): it reports the image ID.
-	m := regexp.MustCompile(`Loaded image(?: ID)?: (\S+)`).FindSubmatch(out)
-	require.NotNil(t, m, "docker load said:\n%s", out)
-	image := string(m[1])
-	t.Cleanup(func() { _, _ = commandIn(dist, "docker", "image", "rm", image) })
+	var loaded []string
+	for _, m := range regexp.MustCompile(`(?m)^Loaded image: (\S+)$`).FindAllSubmatch(out, -1) {
+		loaded = append(loaded, string(m[1]))
+	}
+	t.Cleanup(func() { _, _ = commandIn(dist, "docker", append([]string{"image", "rm"}, loaded...)...) })
+	// Docker's classic image store reads manifest.json: one tag per platform. Its containerd
+	// image store reads index.json: one multi-platform image.
+	image := "gateway-pattern:" + version + "-linux-amd64"
+	if !slices.Contains(loaded, image) {
+		image = "gateway-pattern:" + version
+		require.Contains(t, loaded, image, "docker load said:\n%s", out)
+	}
+	t.Logf("docker load: %s; running %s", strings.Join(loaded, ", "), image)
 
 	in := []byte(readFile(t, filepath.Join(root, "testdata", "seed-egress", "input.yaml")))
 	want, err := run(in, filepath.Join(dist, "gateway-pattern_"+version+"_linux_amd64"))
 	require.NoError(t, err)
-	got, err := run(in, "docker", "run", "-i", "--rm", "--network", "none", "--read-only", "--user", "65534", image)
+	got, err := run(in, "docker", "run", "-i", "--rm", "--platform", "linux/amd64", "--network", "none", "--read-only", "--user", "65534", image)
 	require.NoError(t, err)
 	assert.Equal(t, want, got)
 	require.Contains(t, got, "kind: ResourceList")
