@@ -5,6 +5,11 @@
 #   docker build -t gateway-pattern:dev .    # with network: compiles in the golang stage below
 #   make image                               # offline: compiles on this machine with its Go and
 #                                            # builds the same final stage with no base image
+#   docker build --build-arg VERSION=0.1.0 --build-arg REVISION=$(git rev-parse HEAD) .
+#                                            # stamped and labelled with a version and commit
+#
+# Releases are not built here: `make release` builds the image for linux/amd64 and linux/arm64 as
+# an OCI archive without Docker (README: "Releases").
 #
 # `make image` reuses the final stage of this file verbatim (everything from the "final stage"
 # marker to the end), so both ways give the same files, user, entrypoint and labels. The binary

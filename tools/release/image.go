@@ -58,12 +58,21 @@ func imageIndex(s imageSpec) (v1.ImageIndex, error) {
 			return nil, fmt.Errorf("linux/%s image: %w", arch, err)
 		}
 		index = mutate.AppendManifests(index, mutate.IndexAddendum{
-			Add:        img,
+			Add:        withoutArtifactType{img},
 			Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: arch}},
 		})
 	}
 	return mutate.Annotations(index, s.labels()).(v1.ImageIndex), nil
 }
+
+// withoutArtifactType keeps artifactType out of an image's descriptor in the index.
+// go-containerregistry fills it in with the config's media type (OCI 1.1 allows that), but tools
+// built before OCI 1.1, such as skopeo 1.9 (Debian 12), drop the field when they copy an index:
+// `skopeo copy --preserve-digests` then refuses, and without that flag the registry gets an index
+// with another digest than the one a team pinned from the archive. docker buildx leaves it out too.
+type withoutArtifactType struct{ v1.Image }
+
+func (withoutArtifactType) ArtifactType() (string, error) { return "", nil }
 
 // platformImage is the FROM-scratch image of one platform: one layer with /etc/passwd,
 // /etc/group and /gateway-pattern, run as nobody.

@@ -99,5 +99,11 @@ func release(o options) error {
 	if err := writeOCIArchive(filepath.Join(o.dist, archiveName(o.version)), index, o.version, o.created); err != nil {
 		return err
 	}
+	digest, err := index.Digest()
+	if err != nil {
+		return err
+	}
+	// The digest a registry will serve the image by, once pushed as it is: what a team pins.
+	fmt.Printf("%s: image index %s\n", archiveName(o.version), digest)
 	return writeSums(o.dist)
 }

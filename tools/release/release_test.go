@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,8 +19,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/google/go-containerregistry/pkg/v1/validate"
 	"github.com/stretchr/testify/assert"
@@ -84,7 +89,11 @@ func TestRelease(t *testing.T) {
 	}
 
 	t.Run("SHA256SUMS", func(t *testing.T) {
-		out, err := commandIn(distA, "sha256sum", "--check", "--strict", "SHA256SUMS")
+		check := []string{"sha256sum", "--check", "--strict", "SHA256SUMS"}
+		if _, err := exec.LookPath("sha256sum"); err != nil {
+			check = []string{"shasum", "--algorithm", "256", "--check", "--strict", "SHA256SUMS"} // macOS
+		}
+		out, err := commandIn(distA, check[0], check[1:]...)
 		require.NoError(t, err, "%s", out)
 		for _, name := range want[1:] {
 			assert.Contains(t, string(out), name+": OK\n")
@@ -168,6 +177,7 @@ func checkImage(t *testing.T, dist, version, commit, epoch string) {
 		platforms = append(platforms, platform)
 		t.Run(platform, func(t *testing.T) {
 			assert.Equal(t, types.OCIManifestSchema1, desc.MediaType)
+			assert.Empty(t, desc.ArtifactType, "skopeo before OCI 1.1 drops it, and the index's digest with it")
 			img, err := index.Image(desc.Digest)
 			require.NoError(t, err)
 			manifest, err := img.Manifest()
@@ -200,6 +210,30 @@ func checkImage(t *testing.T, dist, version, commit, epoch string) {
 	}
 	assert.Equal(t, []string{"linux/amd64", "linux/arm64"}, platforms)
 	assert.Equal(t, wantDocker, dockerManifest, "manifest.json")
+
+	// What `crane push <layout dir> <ref>` does (go-containerregistry's remote package), to a
+	// registry on the loopback: the registry serves the index by the digest index.json names,
+	// which is what a team pins.
+	t.Run("push", func(t *testing.T) {
+		registryServer := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+		defer registryServer.Close()
+		ref, err := name.ParseReference(strings.TrimPrefix(registryServer.URL, "http://")+"/platform/gateway-pattern:"+version, name.Insecure)
+		require.NoError(t, err)
+		require.NoError(t, remote.WriteIndex(ref, index))
+		pushed, err := remote.Index(ref)
+		require.NoError(t, err)
+		digest, err := pushed.Digest()
+		require.NoError(t, err)
+		assert.Equal(t, entry.Digest, digest, "the pushed index's digest")
+		byDigest, err := name.ParseReference(ref.Context().Name()+"@"+digest.String(), name.Insecure)
+		require.NoError(t, err)
+		arm64, err := remote.Image(byDigest, remote.WithPlatform(v1.Platform{OS: "linux", Architecture: "arm64"}))
+		require.NoError(t, err)
+		config, err := arm64.ConfigFile()
+		require.NoError(t, err)
+		assert.Equal(t, "arm64", config.Architecture)
+		assert.Equal(t, "65534:65534", config.Config.User)
+	})
 }
 
 // layerFiles returns a layer's entries by "<name> <mode>", checking each is owned by root and
