@@ -1,14 +1,16 @@
 # gateway-pattern: every target works on a fresh machine with Go; modules come from the proxy.
 GO          ?= go
 BIN         := bin/gateway-pattern
-# The test modules that hold heavy dependencies (Helm, Istio, Flux), kept out of the function's go.mod.
-TEST_MODULES := tests/parity tests/conformance tests/schema tests/traffic tests/flux
+# The test modules that hold heavy dependencies (Helm, Istio, Flux, go-containerregistry), kept out
+# of the function's go.mod. tools/release is also the release tool, and its test runs make release.
+TEST_MODULES := tests/parity tests/conformance tests/schema tests/traffic tests/flux tools/release
 
 .PHONY: build test test-unit test-modules fuzz-short run lint e2e e2e-update
 
 # Static (cgo off), so the same binary runs in Config Sync's distroless image and FROM scratch.
+# Not stamped unless VERSION=... is given: --version then says (devel) and the commit Go recorded.
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) .
+	CGO_ENABLED=0 $(GO) build -trimpath $(if $(VERSION),-ldflags='$(STAMP)') -o $(BIN) .
 
 # Everything CI runs: the function's tests, a short run of each fuzz target, the Helm parity
 # test and the Istio/Kubernetes validation of every golden output, and every example through
@@ -29,7 +31,7 @@ fuzz-short:
 	$(GO) test -run '^$$' -fuzz '^FuzzSplice$$' -fuzztime $(FUZZTIME) -parallel 2 ./fn/wire
 
 test-modules:
-	@set -e; for m in $(TEST_MODULES); do echo "== $$m"; (cd $$m && $(GO) test -count=1 ./...); done
+	@set -e; for m in $(TEST_MODULES); do echo "== $$m"; (cd $$m && $(GO) test -count=1 -timeout 30m ./...); done
 
 # Every example (examples/*) through the real tools, compared with its .expected/ files:
 # kustomize v5.8.1 (go install'ed into tests/e2e/.bin) and kpt fn render / fn eval (tests/e2e/cmd/kpt,
@@ -84,22 +86,59 @@ IMAGE_CONTEXT := bin/image
 
 .PHONY: image image-bin
 
-# The image's binary: static (a scratch image has no libc), with no local paths or VCS stamp, so
-# the same Go version gives the same bytes here and in the Dockerfile's build stage.
+# The image's binary: static (a scratch image has no libc), with no local paths or Go VCS stamp,
+# so the same Go version, VERSION and COMMIT give the same bytes here, in the Dockerfile's build
+# stage and in make release. The commit is always stamped, as the image's revision label names it;
+# the version when VERSION=... is given (`make image` and the Dockerfile give "(devel)" otherwise).
 image-bin:
-	CGO_ENABLED=0 GOOS=linux $(GO) build -trimpath -buildvcs=false -ldflags='-s -w' -o $(IMAGE_BIN) .
+	GOOS=linux $(RELEASE_GO_BUILD) -o $(IMAGE_BIN) .
 
 # Builds $(IMAGE) offline: no base image is pulled. The context holds the binary built here, the
 # passwd/group files, and a Dockerfile made of a stand-in build stage plus the Dockerfile's final
 # stage, unchanged.
 image:
 	rm -rf $(IMAGE_CONTEXT) && mkdir -p $(IMAGE_CONTEXT)/image/etc
-	$(MAKE) --no-print-directory image-bin IMAGE_BIN=$(IMAGE_CONTEXT)/gateway-pattern
+	$(MAKE) --no-print-directory image-bin IMAGE_BIN=$(IMAGE_CONTEXT)/gateway-pattern VERSION='$(or $(VERSION),(devel))' COMMIT='$(COMMIT)'
 	install -m 0644 image/etc/passwd image/etc/group $(IMAGE_CONTEXT)/image/etc/
 	{ printf 'FROM scratch AS build\nCOPY gateway-pattern /out/gateway-pattern\n\n'; \
 	  sed -n '/^# ---- final stage/,$$p' Dockerfile; } > $(IMAGE_CONTEXT)/Dockerfile
-	$(DOCKER) build -q -t $(IMAGE) $(IMAGE_CONTEXT) >/dev/null
+	$(DOCKER) build -q -t $(IMAGE) --build-arg VERSION='$(or $(VERSION),(devel))' --build-arg REVISION='$(COMMIT)' \
+	  $(IMAGE_CONTEXT) >/dev/null
 	@echo "built $(IMAGE): $$($(DOCKER) image inspect -f '{{.Size}}' $(IMAGE)) bytes"
+
+# ---- releases (README: "Releases") ----------------------------------------------------------------
+# make release [VERSION=0.2.0-rc.1] [DIST=dist]: static binaries for RELEASE_PLATFORMS, the linux
+# image as one OCI archive (tools/release, go-containerregistry: no Docker, no base image) and
+# SHA256SUMS, into $(DIST). The version is the VERSION file's unless VERSION=... is given; the
+# commit is HEAD's, with -dirty when the tree has changes; every time recorded is the commit's
+# (SOURCE_DATE_EPOCH), so the same commit and Go version give byte-identical files anywhere.
+DIST              ?= dist
+RELEASE_PLATFORMS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64
+RELEASE_VERSION    = $(or $(VERSION),$(shell cat VERSION))
+ifeq ($(origin COMMIT),undefined)
+COMMIT := $(shell git rev-parse HEAD 2>/dev/null || echo unknown)$(shell git status --porcelain 2>/dev/null | grep -q . && echo -dirty)
+endif
+ifeq ($(origin SOURCE_DATE_EPOCH),undefined)
+SOURCE_DATE_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null)
+endif
+STAMP_VERSION     = $(VERSION)
+STAMP             = $(if $(STAMP_VERSION),-X main.version=$(STAMP_VERSION) )-X main.commit=$(COMMIT)
+# Static, no local paths, no VCS stamp of Go's (the -X stamp says the same, and Go's would differ
+# between a clone and a copy of it), symbol tables stripped.
+RELEASE_GO_BUILD  = CGO_ENABLED=0 $(GO) build -trimpath -buildvcs=false -ldflags='-s -w $(STAMP)'
+
+.PHONY: release
+release: STAMP_VERSION = $(RELEASE_VERSION)
+release:
+	@test -n "$(SOURCE_DATE_EPOCH)" || { echo "release: no SOURCE_DATE_EPOCH and no git commit to take it from"; exit 1; }
+	rm -rf $(DIST) && mkdir -p $(DIST)
+	@set -e; for p in $(RELEASE_PLATFORMS); do \
+	  os=$${p%/*}; arch=$${p#*/}; out=$(DIST)/gateway-pattern_$(RELEASE_VERSION)_$${os}_$${arch}; \
+	  echo "$$out"; GOOS=$$os GOARCH=$$arch $(RELEASE_GO_BUILD) -o $$out .; \
+	done
+	$(GO) -C tools/release run . -dist '$(abspath $(DIST))' -version '$(RELEASE_VERSION)' -commit '$(COMMIT)' \
+	  -source-date-epoch '$(SOURCE_DATE_EPOCH)' -etc '$(CURDIR)/image/etc'
+	@cat $(DIST)/SHA256SUMS
 
 # ---- generated schemas, container tests --------------------------------------------------------
 .PHONY: schema test-container

@@ -25,6 +25,7 @@ Usage:
                                                     (and RESOURCES, passed through)
   gateway-pattern init PATTERN [DIR]                start a package: a commented GatewayPattern,
                                                     kustomization.yaml and Kptfile (init --help)
+  gateway-pattern --version                         the version, commit and istio/gateway chart
 `
 
 func main() {
@@ -34,7 +35,11 @@ func main() {
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
 		if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-			fmt.Fprint(stdout, usage)
+			fmt.Fprint(stdout, usage+"\n"+versionText())
+			return 0
+		}
+		if args[0] == "--version" {
+			fmt.Fprint(stdout, versionText())
 			return 0
 		}
 		if args[0] == "init" {
