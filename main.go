@@ -4,9 +4,11 @@
 //
 //	gateway-pattern < resource-list.yaml                 # as a KRM function
 //	gateway-pattern CONFIG.yaml [RESOURCES.yaml ...]     # standalone: print the rendered objects
+//	gateway-pattern --explain CONFIG.yaml [RESOURCES.yaml ...]  # standalone: print where traffic goes
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -22,6 +24,9 @@ Usage:
   gateway-pattern < resource-list.yaml              KRM function: ResourceList in, ResourceList out
   gateway-pattern CONFIG.yaml [RESOURCES.yaml ...]  standalone: print the objects CONFIG renders
                                                     (and RESOURCES, passed through)
+  gateway-pattern --explain CONFIG.yaml [RESOURCES.yaml ...]
+                                                    standalone: print where traffic goes through
+                                                    them instead, one line per host and route
 `
 
 func main() {
@@ -34,7 +39,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprint(stdout, usage)
 			return 0
 		}
-		return standalone(args, stdout, stderr)
+		if args[0] == "--explain" {
+			return standalone(args[1:], true, stdout, stderr)
+		}
+		return standalone(args, false, stdout, stderr)
 	}
 	input, err := io.ReadAll(stdin)
 	if err != nil {
@@ -44,8 +52,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 // standalone reads the functionConfig from args[0] and the resources from the other files, and
-// writes a plain stream of objects rather than a ResourceList.
-func standalone(args []string, stdout, stderr io.Writer) int {
+// writes a plain stream of objects rather than a ResourceList, or with explain, where traffic goes.
+func standalone(args []string, explain bool, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		return fn.Fail(stderr, errors.New("--explain needs the functionConfig: gateway-pattern --explain CONFIG.yaml [RESOURCES.yaml ...]"))
+	}
 	data, err := os.ReadFile(args[0])
 	if err != nil {
 		return fn.Fail(stderr, err)
@@ -70,6 +81,12 @@ func standalone(args []string, stdout, stderr io.Writer) int {
 		resources = append(resources, objects...)
 	}
 	rl := wire.NewResourceList(configs[0], resources)
+	if explain {
+		if fn.Explain(rl, stdout, stderr) {
+			return 1
+		}
+		return 0
+	}
 	failed := fn.Process(rl, stderr)
 	if err := wire.WriteObjects(stdout, rl.Items()); err != nil {
 		return fn.Fail(stderr, err)

@@ -101,7 +101,7 @@ func (d Destination) String() string {
 // of the objects that route them (Gateways' own answers, then each VirtualService's routes).
 func Paths(objects []*yaml.Node) []Path {
 	x := newIndex(objects)
-	out := x.unreadable
+	out := append(x.unreadable, x.unselected()...)
 	for _, g := range x.gateways {
 		out = append(out, x.gatewayAnswers(g)...)
 	}
@@ -111,6 +111,35 @@ func Paths(objects []*yaml.Node) []Path {
 		} else {
 			out = append(out, x.gatewayPaths(vs)...)
 		}
+	}
+	return out
+}
+
+// unselected are the generated workloads no Gateway selects: their Service leads to proxies with
+// no listener but the status port's, so nothing reaches past them (the chart alone, without a
+// pattern's servers).
+func (x *index) unselected() []Path {
+	var out []Path
+	for _, w := range x.workloads {
+		selected := false
+		for _, g := range x.gateways {
+			selected = selected || x.podsOf(g.spec.Selector) == w
+		}
+		svc := x.serviceOf(w)
+		if selected || svc == nil {
+			continue
+		}
+		var ports []string
+		for _, p := range svc.spec.Ports {
+			if p.Name != "status-port" {
+				ports = append(ports, fmt.Sprint(p.Port))
+			}
+		}
+		out = append(out, Path{
+			About: svc.obj.ref(),
+			Route: join(withNotes(svc.obj.Metadata.Name, "ports "+strings.Join(ports, ", ")), w.obj.named(), "refused (no Gateway selects its pods)"),
+			Why:   "spec.selector; no generated Gateway's selector matches the pods",
+		})
 	}
 	return out
 }
@@ -144,7 +173,7 @@ func (x *index) gatewayAnswers(g *gateway) []Path {
 					About: g.obj.ref(),
 					Route: join("Istio mTLS for "+h+", SNI "+sni, x.gatewayNode(g, svc, port, "AUTO_PASSTHROUGH"),
 						"the <host>:<port> the SNI names (passed through, still encrypted)"),
-					Why:  s.label(i) + " (AUTO_PASSTHROUGH, hosts " + strings.Join(s.Hosts, ", ") + "), by SNI without a VirtualService",
+					Why:  s.label(i) + " (AUTO_PASSTHROUGH, hosts " + strings.Join(s.Hosts, ", ") + "), routed by the SNI alone",
 					Hops: []Hop{{Proxy: Gateway, Port: port, TLS: "mtls", SNI: sni, Host: h, Protocol: "tcp", BySNI: true}},
 				})
 			}

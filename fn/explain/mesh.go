@@ -53,7 +53,7 @@ func (x *index) meshPath(vs *virtualService, section string, j int, r vsRoute, m
 	svc := x.serviceNamed(to.Host)
 	if svc == nil {
 		// Not a generated gateway: the sidecar sends the host there itself.
-		p.Route = join(entry, "sidecar", to.String())
+		p.Route = join(entry, "sidecar", withNotes(to.String(), subsetNote(to)))
 		p.Why = strings.Join(why, " → ")
 		p.Hops = []Hop{first}
 		return p
@@ -102,6 +102,12 @@ func (x *index) meshPath(vs *virtualService, section string, j int, r vsRoute, m
 		return p
 	}
 	why = append(why, g.obj.named()+" "+s.label(i))
+	if refusal := acceptsHop(s, next.TLS); refusal != "" {
+		p.Route = join(append(route, gwNode, "refused ("+refusal+")")...)
+		p.Why = strings.Join(why, " → ")
+		p.Hops = []Hop{first, withAnswer(next, AnswerNotFound)}
+		return p
+	}
 	onGateway := s.routesBy()
 	owner, k, r2, found := x.gatewayRoute(vs, g, name, onGateway, to.Port, host, next.SNI)
 	if !found {
@@ -156,6 +162,19 @@ func (x *index) meshPath(vs *virtualService, section string, j int, r vsRoute, m
 	}
 	p.Hops = []Hop{first, next}
 	return p
+}
+
+// acceptsHop says why server s refuses a hop carried as tls ("" plain, "tls", "mtls"), or "".
+func acceptsHop(s server, tls string) string {
+	switch mode := s.mode(); {
+	case mode == "ISTIO_MUTUAL" && tls != "mtls":
+		return "the server expects Istio mTLS, the hop is not"
+	case mode != "" && mode != "ISTIO_MUTUAL" && tls == "":
+		return "the server expects TLS, the hop is plain text"
+	case mode == "" && tls != "" && s.routesBy() == "http":
+		return "the server expects plain HTTP, the hop is TLS"
+	}
+	return ""
 }
 
 func withAnswer(h Hop, answer string) Hop {
@@ -270,7 +289,7 @@ func bindingName(x *index, vs *virtualService, g *gateway) string {
 
 func (x *index) podsLabels(g *gateway) map[string]string {
 	if w := x.podsOf(g.spec.Selector); w != nil {
-		return w.spec.Template.Metadata.Labels
+		return w.podLabels
 	}
 	return g.spec.Selector
 }
@@ -324,7 +343,7 @@ func (x *index) policiesOn(svc *service) []*authorizationPolicy {
 			continue
 		}
 		for _, w := range x.workloads {
-			if x.serviceOf(w) == svc && hasLabels(w.spec.Template.Metadata.Labels, ap.spec.Selector.MatchLabels) {
+			if x.serviceOf(w) == svc && hasLabels(w.podLabels, ap.spec.Selector.MatchLabels) {
 				out = append(out, ap)
 				break
 			}

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
+
+	yn "github.com/gatewaypattern/gateway-pattern/fn/internal/yamlnode"
 )
 
 // The views below hold the fields of the Istio and Kubernetes objects that decide where traffic
@@ -14,16 +16,41 @@ import (
 // (see the README's Performance section), and only these few fields are read.
 
 type meta struct {
-	Name      string            `yaml:"name"`
-	Namespace string            `yaml:"namespace"`
-	Labels    map[string]string `yaml:"labels"`
+	Name, Namespace string
 }
 
 type object struct {
-	APIVersion string    `yaml:"apiVersion"`
-	Kind       string    `yaml:"kind"`
-	Metadata   meta      `yaml:"metadata"`
-	Spec       yaml.Node `yaml:"spec"`
+	APIVersion string
+	Kind       string
+	Metadata   meta
+	spec       *yaml.Node
+}
+
+// readObject reads the identity of an emitted object by hand rather than with yaml.v3's decoder,
+// which would allocate for every key of the large workload objects it passes over.
+func readObject(node *yaml.Node) *object {
+	return &object{
+		APIVersion: yn.StringAt(node, "apiVersion"),
+		Kind:       yn.StringAt(node, "kind"),
+		Metadata: meta{
+			Name:      yn.StringAt(node, "metadata", "name"),
+			Namespace: yn.StringAt(node, "metadata", "namespace"),
+		},
+		spec: yn.Lookup(node, "spec"),
+	}
+}
+
+// labelsAt reads a mapping of strings, such as a pod template's labels.
+func labelsAt(node *yaml.Node, path ...string) map[string]string {
+	m := yn.Lookup(node, path...)
+	if !yn.IsMapping(m) {
+		return nil
+	}
+	labels := make(map[string]string, len(m.Content)/2)
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		labels[m.Content[i].Value] = m.Content[i+1].Value
+	}
+	return labels
 }
 
 func (o *object) ref() Ref {
@@ -274,12 +301,8 @@ func (s *service) port(number int32) (servicePort, bool) {
 
 // workload is a generated Deployment or DaemonSet: the pods a Gateway selects.
 type workload struct {
-	obj  *object
-	spec struct {
-		Template struct {
-			Metadata meta `yaml:"metadata"`
-		} `yaml:"template"`
-	}
+	obj       *object
+	podLabels map[string]string
 }
 
 // index holds the generated objects by kind, in the order they were emitted.
@@ -298,41 +321,37 @@ type index struct {
 func newIndex(objects []*yaml.Node) *index {
 	x := &index{}
 	for _, node := range objects {
-		var o object
-		if err := node.Decode(&o); err != nil {
-			x.unreadable = append(x.unreadable, cannot(Ref{}, "an object cannot be read: "+err.Error()))
-			continue
-		}
+		o := readObject(node)
 		var spec any
 		switch o.Kind {
 		case "Gateway":
-			g := &gateway{obj: &o}
+			g := &gateway{obj: o}
 			x.gateways, spec = append(x.gateways, g), &g.spec
 		case "VirtualService":
-			vs := &virtualService{obj: &o}
+			vs := &virtualService{obj: o}
 			x.virtualServices, spec = append(x.virtualServices, vs), &vs.spec
 		case "DestinationRule":
-			dr := &destinationRule{obj: &o}
+			dr := &destinationRule{obj: o}
 			x.destinationRules, spec = append(x.destinationRules, dr), &dr.spec
 		case "ServiceEntry":
-			se := &serviceEntry{obj: &o}
+			se := &serviceEntry{obj: o}
 			x.serviceEntries, spec = append(x.serviceEntries, se), &se.spec
 		case "AuthorizationPolicy":
-			ap := &authorizationPolicy{obj: &o}
+			ap := &authorizationPolicy{obj: o}
 			x.policies, spec = append(x.policies, ap), &ap.spec
 		case "Service":
-			s := &service{obj: &o}
+			s := &service{obj: o}
 			x.services, spec = append(x.services, s), &s.spec
 		case "Deployment", "DaemonSet":
-			w := &workload{obj: &o}
-			x.workloads, spec = append(x.workloads, w), &w.spec
+			x.workloads = append(x.workloads, &workload{obj: o, podLabels: labelsAt(o.spec, "template", "metadata", "labels")})
+			continue
 		default:
 			continue
 		}
-		if o.Spec.Kind == 0 {
+		if o.spec == nil {
 			continue
 		}
-		if err := o.Spec.Decode(spec); err != nil {
+		if err := o.spec.Decode(spec); err != nil {
 			x.unreadable = append(x.unreadable, cannot(o.ref(), "its spec cannot be read: "+err.Error()))
 		}
 	}
@@ -345,7 +364,7 @@ func (x *index) podsOf(selector map[string]string) *workload {
 		return nil
 	}
 	for _, w := range x.workloads {
-		if hasLabels(w.spec.Template.Metadata.Labels, selector) {
+		if hasLabels(w.podLabels, selector) {
 			return w
 		}
 	}
@@ -359,7 +378,7 @@ func (x *index) serviceOf(w *workload) *service {
 	}
 	for _, s := range x.services {
 		if len(s.spec.Selector) > 0 && s.obj.Metadata.Namespace == w.obj.Metadata.Namespace &&
-			hasLabels(w.spec.Template.Metadata.Labels, s.spec.Selector) {
+			hasLabels(w.podLabels, s.spec.Selector) {
 			return s
 		}
 	}
