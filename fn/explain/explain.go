@@ -55,8 +55,9 @@ const (
 
 // What a proxy answers itself, instead of sending the request on.
 const (
-	AnswerRedirect = "301" // HTTPS redirect
-	AnswerNotFound = "404" // no route for the host (HTTP), or no filter chain for the SNI (TLS)
+	AnswerRedirect = "301"    // HTTPS redirect
+	AnswerNotFound = "404"    // no route for the host (HTTP), or no filter chain for the SNI (TLS)
+	AnswerClosed   = "closed" // nothing listens: the Service lacks the port, or no Gateway selects the pods
 )
 
 // Hop is one proxy's part of a Path.
@@ -129,16 +130,21 @@ func (x *index) unselected() []Path {
 		if selected || svc == nil {
 			continue
 		}
-		var ports []string
+		var (
+			ports []string
+			hops  []Hop
+		)
 		for _, p := range svc.spec.Ports {
 			if p.Name != "status-port" {
 				ports = append(ports, fmt.Sprint(p.Port))
+				hops = append(hops, Hop{Proxy: Gateway, Port: p.Port, Host: svc.obj.Metadata.Name, Path: "/", Protocol: "http", Answer: AnswerClosed})
 			}
 		}
 		out = append(out, Path{
 			About: svc.obj.ref(),
 			Route: join(withNotes(svc.obj.Metadata.Name, "ports "+strings.Join(ports, ", ")), w.obj.named(), "refused (no Gateway selects its pods)"),
 			Why:   "spec.selector; no generated Gateway's selector matches the pods",
+			Hops:  hops,
 		})
 	}
 	return out
@@ -156,6 +162,17 @@ func (x *index) gatewayAnswers(g *gateway) []Path {
 	svc := x.serviceOf(x.podsOf(g.spec.Selector))
 	for i, s := range g.spec.Servers {
 		port := s.Port.Number
+		if reason := closed(svc, port); reason != "" {
+			for _, h := range s.Hosts {
+				out = append(out, Path{
+					About: g.obj.ref(),
+					Route: join(url(schemeOf(s), h, port, ""), x.gatewayNode(g, svc, port, serverNotes(s)...), "refused ("+reason+")"),
+					Why:   s.label(i),
+					Hops:  []Hop{{Proxy: Gateway, Port: port, Host: h, Path: "/", Protocol: "http", Answer: AnswerClosed}},
+				})
+			}
+			continue
+		}
 		switch {
 		case s.TLS != nil && s.TLS.HTTPSRedirect:
 			for _, h := range s.Hosts {
@@ -235,8 +252,8 @@ func (x *index) gatewayPaths(vs *virtualService) []Path {
 		svc := x.serviceOf(x.podsOf(g.spec.Selector))
 		for _, h := range vs.spec.Hosts {
 			for i, s := range g.spec.Servers {
-				if !s.serves(h) || (s.TLS != nil && s.TLS.HTTPSRedirect) {
-					continue
+				if !s.serves(h) || (s.TLS != nil && s.TLS.HTTPSRedirect) || closed(svc, s.Port.Number) != "" {
+					continue // a closed port is said once, by gatewayAnswers
 				}
 				out = append(out, x.serverPaths(vs, g, name, svc, i, s, h)...)
 			}
@@ -422,29 +439,36 @@ func sniIf(tls, host string) string {
 	return host
 }
 
+// closed says why a client cannot reach the gateway's server on port, or "".
+func closed(svc *service, port int32) string {
+	if svc == nil {
+		return "no generated Service leads to the Gateway's pods"
+	}
+	if _, ok := svc.port(port); !ok {
+		return "Service " + svc.obj.Metadata.Name + " has no port " + fmt.Sprint(port)
+	}
+	return ""
+}
+
 // gatewayNode is how a line names the gateway a client calls: its Service and port, with the
-// pods' port and node port where they differ, and how the server takes the connection. When no
-// generated Service leads to the Gateway's pods, or the Service lacks the port, it says so.
+// pods' port and node port where they differ, and how the server takes the connection; the
+// Gateway itself when no generated Service leads to its pods.
 func (x *index) gatewayNode(g *gateway, svc *service, port int32, notes ...string) string {
 	if svc == nil {
-		return withNotes(fmt.Sprintf("Gateway %s:%d", g.obj.Metadata.Name, port),
-			append([]string{"no generated Service leads to its pods"}, notes...)...)
+		return withNotes(fmt.Sprintf("Gateway %s:%d", g.obj.Metadata.Name, port), notes...)
 	}
 	return servicePortNode(svc, port, notes...)
 }
 
 func servicePortNode(svc *service, port int32, notes ...string) string {
-	p, ok := svc.port(port)
-	if !ok {
-		return withNotes(fmt.Sprintf("%s:%d", svc.obj.Metadata.Name, port),
-			append([]string{"not a port of Service " + svc.obj.Metadata.Name + ": refused"}, notes...)...)
-	}
 	var ports []string
-	if p.targetPort != fmt.Sprint(port) {
-		ports = append(ports, "pod port "+p.targetPort)
-	}
-	if p.nodePort != 0 {
-		ports = append(ports, fmt.Sprintf("nodePort %d", p.nodePort))
+	if p, ok := svc.port(port); ok {
+		if p.targetPort != fmt.Sprint(port) {
+			ports = append(ports, "pod port "+p.targetPort)
+		}
+		if p.nodePort != 0 {
+			ports = append(ports, fmt.Sprintf("nodePort %d", p.nodePort))
+		}
 	}
 	return withNotes(fmt.Sprintf("%s:%d", svc.obj.Metadata.Name, port), append(notes, ports...)...)
 }

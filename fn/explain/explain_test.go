@@ -129,7 +129,7 @@ func TestLinesFollowTheObjects(t *testing.T) {
 		}, "istio-ingressgateway:443 (SIMPLE, shop-tls) →", "istio-ingressgateway:443 (SIMPLE, shop-tls, pod port 8443) →"},
 		{"Service without the server's port", ingress, func(t *testing.T, o []*yaml.Node) {
 			set(t, find(t, o, "Service", "istio-ingressgateway"), "4443", "spec", "ports", "2", "port")
-		}, "istio-ingressgateway:443 (SIMPLE, shop-tls) →", "istio-ingressgateway:443 (not a port of Service istio-ingressgateway: refused, SIMPLE, shop-tls) →"},
+		}, "istio-ingressgateway:443 (SIMPLE, shop-tls) → api.shop", "https://shop.example.com → istio-ingressgateway:443 (SIMPLE, shop-tls) → refused (Service istio-ingressgateway has no port 443); by server https"},
 		{"egress mutual-TLS hop's SNI", egress, func(t *testing.T, o []*yaml.Node) {
 			set(t, find(t, o, "DestinationRule", "istio-egress"), "other.example.com", "spec", "subsets", "0", "trafficPolicy", "portLevelSettings", "0", "tls", "sni")
 		}, "(Istio mTLS, SNI api.example.com) → api.example.com:443", "(Istio mTLS, SNI other.example.com) → refused (no server of Gateway istio-egress takes other.example.com on 443)"},
@@ -178,7 +178,7 @@ func TestUnexpectedShapesAreSaid(t *testing.T) {
 		}, "cannot explain: its spec cannot be read: yaml: unmarshal errors:\n  line 0: cannot unmarshal !!str `oops` into"},
 		{"a Gateway that selects no generated pods", func(t *testing.T, o []*yaml.Node) {
 			set(t, find(t, o, "Gateway", "istio-ingressgateway"), "other", "spec", "selector", "app")
-		}, "Gateway istio-ingressgateway:443 (no generated Service leads to its pods, SIMPLE, shop-tls)"},
+		}, "https://shop.example.com → Gateway istio-ingressgateway:443 (SIMPLE, shop-tls) → refused (no generated Service leads to the Gateway's pods); by server https"},
 		{"a route without a destination", func(t *testing.T, o []*yaml.Node) {
 			vs := find(t, o, "VirtualService", "istio-ingressgateway-shop-example-com")
 			route := yn.Lookup(vs, "spec", "http").Content[1]

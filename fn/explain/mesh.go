@@ -81,6 +81,12 @@ func (x *index) meshPath(vs *virtualService, section string, j int, r vsRoute, m
 	}
 	route := []string{entry + " from " + x.sources(svc), "sidecar"}
 	gwNode := servicePortNode(svc, to.Port, hopNote)
+	if reason := closed(svc, to.Port); reason != "" {
+		p.Route = join(append(route, gwNode, "refused ("+reason+")")...)
+		p.Why = strings.Join(why, " → ")
+		p.Hops = []Hop{first, withAnswer(next, AnswerClosed)}
+		return p
+	}
 
 	// At the gateway: the Gateway bound to vs whose pods the Service leads to, its server on the
 	// port for the host (by SNI when the hop is TLS), and the route bound to it.
