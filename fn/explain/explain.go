@@ -268,6 +268,12 @@ func (x *index) serverPaths(vs *virtualService, g *gateway, gwName string, svc *
 	port := s.Port.Number
 	section := s.routesBy()
 	scheme := schemeOf(s)
+	type taken struct {
+		prefix string
+		index  int
+		route  vsRoute
+	}
+	var earlier []taken // the http routes before this one, which Istio tries first
 	for j, r := range vs.section(section) {
 		for _, m := range r.matches(gwName, port) {
 			hop := Hop{Proxy: Gateway, Port: port, Host: h, Path: "/", Protocol: "http"}
@@ -282,6 +288,20 @@ func (x *index) serverPaths(vs *virtualService, g *gateway, gwName string, svc *
 				entry = url(scheme, h, port, hop.Path)
 				if m.path() != "/" || m.URI != nil {
 					why += " (" + m.describe() + ")"
+				}
+				shadow := slices.IndexFunc(earlier, func(e taken) bool { return strings.HasPrefix(hop.Path, e.prefix) })
+				if (m.URI == nil || m.URI.Prefix != "") && len(m.Other) == 0 {
+					earlier = append(earlier, taken{prefix: m.path(), index: j, route: r})
+				}
+				if shadow >= 0 {
+					// An earlier prefix takes every request this route matches: Istio never
+					// reaches it.
+					e := earlier[shadow]
+					out = append(out, x.finish(vs, e.route, hop, Path{
+						Route: join(entry, x.gatewayNode(g, svc, port, serverNotes(s)...)),
+						Why:   why + fmt.Sprintf(", never reached: http[%d] (prefix %s) takes it first", e.index, e.prefix),
+					}, ""))
+					continue
 				}
 			case "tls":
 				// Passed through: the gateway sees only the SNI, one line per SNI host it routes.
@@ -314,8 +334,8 @@ func (x *index) finish(vs *virtualService, r vsRoute, hop Hop, p Path, note stri
 	p.About = vs.obj.ref()
 	switch {
 	case r.Redirect != nil:
-		hop.Answer = AnswerRedirect
 		p.Route = join(p.Route, "redirect to "+r.Redirect.describe())
+		return p // stated, not followed: the function emits no redirect routes
 	case len(r.Route) == 1:
 		hop.To = destinationOf(r.Route[0].Destination)
 		p.Route = join(p.Route, withNotes(hop.To.String(), subsetNote(hop.To), note))

@@ -124,6 +124,11 @@ func TestLinesFollowTheObjects(t *testing.T) {
 		{"ingress route's prefix", ingress, func(t *testing.T, o []*yaml.Node) {
 			set(t, find(t, o, "VirtualService", "istio-ingressgateway-shop-example-com"), "/v2", "spec", "http", "0", "match", "0", "uri", "prefix")
 		}, "https://shop.example.com/api →", "https://shop.example.com/v2 →"},
+		{"ingress routes in the wrong order", ingress, func(t *testing.T, o []*yaml.Node) {
+			http := yn.Lookup(find(t, o, "VirtualService", "istio-ingressgateway-shop-example-com"), "spec", "http")
+			http.Content[0], http.Content[1] = http.Content[1], http.Content[0]
+		}, "https://shop.example.com/api → istio-ingressgateway:443 (SIMPLE, shop-tls) → api.shop",
+			"https://shop.example.com/api → istio-ingressgateway:443 (SIMPLE, shop-tls) → web.shop.svc.cluster.local:8080; by Gateway istio-ingressgateway server https → http[1] (prefix /api), never reached: http[0] (prefix /) takes it first"},
 		{"Service port's targetPort", ingress, func(t *testing.T, o []*yaml.Node) {
 			set(t, find(t, o, "Service", "istio-ingressgateway"), "8443", "spec", "ports", "2", "targetPort")
 		}, "istio-ingressgateway:443 (SIMPLE, shop-tls) →", "istio-ingressgateway:443 (SIMPLE, shop-tls, pod port 8443) →"},

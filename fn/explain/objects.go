@@ -165,6 +165,9 @@ type routeMatch struct {
 	Port     int32    `yaml:"port"`
 	Gateways []string `yaml:"gateways"`
 	SNIHosts []string `yaml:"sniHosts"`
+	// Other holds the conditions not read here (headers, method, ...): a match with any of them
+	// does not take every request of its path.
+	Other map[string]yaml.Node `yaml:",inline"`
 }
 
 type redirect struct {
