@@ -43,20 +43,21 @@ func (x *index) meshPath(vs *virtualService, section string, j int, r vsRoute, m
 		first.TLS, first.SNI = "tls", host
 	}
 	why := []string{fmt.Sprintf("%s[%d] (mesh, port %d)", section, j, port)}
-	if len(r.Route) != 1 {
-		p.Route = join(entry, "sidecar", "? (the route has no single destination)")
-		p.Why = strings.Join(why, " → ")
+	route := []string{entry, "sidecar"}
+	// end ends the path at its last step, with the hops that could be followed.
+	end := func(last string, hops ...Hop) Path {
+		p.Route, p.Why, p.Hops = join(append(route, last)...), strings.Join(why, " → "), hops
 		return p
+	}
+	if len(r.Route) != 1 {
+		return end("? (the route has no single destination)")
 	}
 	to := destinationOf(r.Route[0].Destination)
 	first.To = to
 	svc := x.serviceNamed(to.Host)
 	if svc == nil {
 		// Not a generated gateway: the sidecar sends the host there itself.
-		p.Route = join(entry, "sidecar", withNotes(to.String(), subsetNote(to)))
-		p.Why = strings.Join(why, " → ")
-		p.Hops = []Hop{first}
-		return p
+		return end(withNotes(to.String(), subsetNote(to)), first)
 	}
 
 	// The sidecar's hop to the gateway: how the DestinationRule for the gateway Service (and the
@@ -75,52 +76,37 @@ func (x *index) meshPath(vs *virtualService, section string, j int, r vsRoute, m
 		}
 		why = append(why, dr.obj.named()+where)
 	} else if to.Subset != "" {
-		p.Route = join(entry, "sidecar", to.String()+" (subset "+to.Subset+": no generated DestinationRule defines it)")
-		p.Why = strings.Join(why, " → ")
-		return p
+		return end(to.String() + " (subset " + to.Subset + ": no generated DestinationRule defines it)")
 	}
-	route := []string{entry + " from " + x.sources(svc), "sidecar"}
-	gwNode := servicePortNode(svc, to.Port, hopNote)
+	route = []string{entry + " from " + x.sources(svc), "sidecar", servicePortNode(svc, to.Port, hopNote)}
 	if reason := closed(svc, to.Port); reason != "" {
-		p.Route = join(append(route, gwNode, "refused ("+reason+")")...)
-		p.Why = strings.Join(why, " → ")
-		p.Hops = []Hop{first, withAnswer(next, AnswerClosed)}
-		return p
+		return end("refused ("+reason+")", first, withAnswer(next, AnswerClosed))
 	}
 
 	// At the gateway: the Gateway bound to vs whose pods the Service leads to, its server on the
 	// port for the host (by SNI when the hop is TLS), and the route bound to it.
 	g, name := x.gatewayBehind(vs, svc)
 	if g == nil {
-		p.Route = join(append(route, gwNode, "? (no Gateway bound to "+vs.obj.Metadata.Name+" selects the pods of Service "+svc.obj.Metadata.Name+")")...)
-		p.Why = strings.Join(why, " → ")
-		return p
+		return end("? (no Gateway bound to " + vs.obj.Metadata.Name + " selects the pods of Service " + svc.obj.Metadata.Name + ")")
 	}
-	name2 := host
+	pickedBy := host // a TLS server is picked by the SNI, an HTTP one by the host
 	if next.SNI != "" {
-		name2 = next.SNI
+		pickedBy = next.SNI
 	}
-	i, s, ok := serverFor(g, to.Port, name2)
+	i, s, ok := serverFor(g, to.Port, pickedBy)
 	if !ok {
-		p.Route = join(append(route, gwNode, fmt.Sprintf("refused (no server of Gateway %s takes %s on %d)", g.obj.Metadata.Name, name2, to.Port))...)
-		p.Why = strings.Join(why, " → ")
-		p.Hops = []Hop{first, withAnswer(next, AnswerNotFound)}
-		return p
+		return end(fmt.Sprintf("refused (no server of Gateway %s takes %s on %d)", g.obj.Metadata.Name, pickedBy, to.Port),
+			first, withAnswer(next, AnswerNotFound))
 	}
 	why = append(why, g.obj.named()+" "+s.label(i))
 	if refusal := acceptsHop(s, next.TLS); refusal != "" {
-		p.Route = join(append(route, gwNode, "refused ("+refusal+")")...)
-		p.Why = strings.Join(why, " → ")
-		p.Hops = []Hop{first, withAnswer(next, AnswerNotFound)}
-		return p
+		return end("refused ("+refusal+")", first, withAnswer(next, AnswerNotFound))
 	}
 	onGateway := s.routesBy()
 	owner, k, r2, found := x.gatewayRoute(vs, g, name, onGateway, to.Port, host, next.SNI)
 	if !found {
-		p.Route = join(append(route, gwNode, fmt.Sprintf("404 (no %s route bound to Gateway %s for %s on %d)", onGateway, g.obj.Metadata.Name, host, to.Port))...)
-		p.Why = strings.Join(why, " → ")
-		p.Hops = []Hop{first, withAnswer(next, AnswerNotFound)}
-		return p
+		return end(fmt.Sprintf("404 (no %s route bound to Gateway %s for %s on %d)", onGateway, g.obj.Metadata.Name, host, to.Port),
+			first, withAnswer(next, AnswerNotFound))
 	}
 	routeRef := fmt.Sprintf("%s[%d] (%s, port %d)", onGateway, k, name, to.Port)
 	if owner != vs {
@@ -128,9 +114,7 @@ func (x *index) meshPath(vs *virtualService, section string, j int, r vsRoute, m
 	}
 	why = append(why, routeRef)
 	if len(r2.Route) != 1 {
-		p.Route = join(append(route, gwNode, "? (the gateway's route has no single destination)")...)
-		p.Why = strings.Join(why, " → ")
-		return p
+		return end("? (the gateway's route has no single destination)")
 	}
 	last := destinationOf(r2.Route[0].Destination)
 	next.To = last
@@ -161,12 +145,10 @@ func (x *index) meshPath(vs *virtualService, section string, j int, r vsRoute, m
 	} else if se != nil {
 		why = append(why, se.obj.named()+" ("+se.spec.Resolution+")")
 	}
-	p.Route = join(append(route, gwNode, withNotes(last.String(), subsetNote(last), lastNote))...)
-	p.Why = strings.Join(why, " → ")
+	p = end(withNotes(last.String(), subsetNote(last), lastNote), first, next)
 	if ap := x.policiesFor(svc); len(ap) > 0 {
 		p.Why += "; sources admitted by " + strings.Join(ap, ", ")
 	}
-	p.Hops = []Hop{first, next}
 	return p
 }
 
