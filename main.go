@@ -40,6 +40,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return 0
 		}
 		if args[0] == "--explain" {
+			if len(args) == 1 {
+				return fn.Fail(stderr, errors.New("--explain needs the functionConfig: gateway-pattern --explain CONFIG.yaml [RESOURCES.yaml ...]"))
+			}
 			return standalone(args[1:], true, stdout, stderr)
 		}
 		return standalone(args, false, stdout, stderr)
@@ -54,9 +57,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // standalone reads the functionConfig from args[0] and the resources from the other files, and
 // writes a plain stream of objects rather than a ResourceList, or with explain, where traffic goes.
 func standalone(args []string, explain bool, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		return fn.Fail(stderr, errors.New("--explain needs the functionConfig: gateway-pattern --explain CONFIG.yaml [RESOURCES.yaml ...]"))
-	}
 	data, err := os.ReadFile(args[0])
 	if err != nil {
 		return fn.Fail(stderr, err)
