@@ -5,9 +5,11 @@
 //	gateway-pattern < resource-list.yaml                 # as a KRM function
 //	gateway-pattern CONFIG.yaml [RESOURCES.yaml ...]     # standalone: print the rendered objects
 //	gateway-pattern init PATTERN [DIR]                   # start a package for kustomize and kpt
+//	gateway-pattern --explain CONFIG.yaml [RESOURCES.yaml ...]  # standalone: print where traffic goes
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -26,6 +28,9 @@ Usage:
   gateway-pattern init PATTERN [DIR]                start a package: a commented GatewayPattern,
                                                     kustomization.yaml and Kptfile (init --help)
   gateway-pattern --version                         the version, commit and istio/gateway chart
+  gateway-pattern --explain CONFIG.yaml [RESOURCES.yaml ...]
+                                                    standalone: print where traffic goes through
+                                                    them instead, one line per host and route
 `
 
 func main() {
@@ -45,7 +50,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if args[0] == "init" {
 			return initCommand(args[1:], stdout, stderr)
 		}
-		return standalone(args, stdout, stderr)
+		if args[0] == "--explain" {
+			if len(args) == 1 {
+				return fn.Fail(stderr, errors.New("--explain needs the functionConfig: gateway-pattern --explain CONFIG.yaml [RESOURCES.yaml ...]"))
+			}
+			return standalone(args[1:], true, stdout, stderr)
+		}
+		return standalone(args, false, stdout, stderr)
 	}
 	input, err := io.ReadAll(stdin)
 	if err != nil {
@@ -55,8 +66,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 // standalone reads the functionConfig from args[0] and the resources from the other files, and
-// writes a plain stream of objects rather than a ResourceList.
-func standalone(args []string, stdout, stderr io.Writer) int {
+// writes a plain stream of objects rather than a ResourceList, or with explain, where traffic goes.
+func standalone(args []string, explain bool, stdout, stderr io.Writer) int {
 	data, err := os.ReadFile(args[0])
 	if err != nil {
 		return fn.Fail(stderr, err)
@@ -81,6 +92,12 @@ func standalone(args []string, stdout, stderr io.Writer) int {
 		resources = append(resources, objects...)
 	}
 	rl := wire.NewResourceList(configs[0], resources)
+	if explain {
+		if fn.Explain(rl, stdout, stderr) {
+			return 1
+		}
+		return 0
+	}
 	failed := fn.Process(rl, stderr)
 	if err := wire.WriteObjects(stdout, rl.Items()); err != nil {
 		return fn.Fail(stderr, err)

@@ -11,7 +11,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/gatewaypattern/gateway-pattern/fn"
 	"github.com/gatewaypattern/gateway-pattern/fn/fntest"
+	"github.com/gatewaypattern/gateway-pattern/fn/wire"
 )
 
 var update = flag.Bool("update", false, "rewrite the expected outputs of testdata/ from the current behaviour (review the diff)")
@@ -47,11 +49,22 @@ func TestGolden(t *testing.T) {
 			}
 			assert.Equal(t, strings.Join(lines, "\n"), strings.TrimSuffix(stderr, "\n"), "stderr must carry the results")
 
+			explained := filepath.Join(dir, "explain.txt")
 			if code != 0 {
+				assert.NoFileExists(t, explained, "a failed run explains nothing")
 				assert.Equal(t, fntest.ItemsOf(t, in), fntest.ItemsOf(t, out), "a failed run must return the items unchanged")
 				assert.True(t, bytes.HasPrefix(out, in), "a failed run gives the input back byte for byte, with only its results after it")
 				return
 			}
+			text := explainGolden(t, in, explained)
+			var infos []string
+			for _, r := range results {
+				if r.Severity == "info" {
+					infos = append(infos, r.Message)
+				}
+			}
+			assert.ElementsMatch(t, infos, explainedLines(text), "--explain must print exactly the info results")
+
 			again, _, code := runFunction(out)
 			assert.Equal(t, 0, code)
 			assert.Equal(t, fntest.ItemsOf(t, out), fntest.ItemsOf(t, again), "running on its own output must change nothing")
@@ -59,6 +72,73 @@ func TestGolden(t *testing.T) {
 			assert.Equal(t, string(out), string(second), "the same input must give the same bytes")
 		})
 	}
+}
+
+// explainGolden runs the --explain mode on a ResourceList and diffs its output with file.
+func explainGolden(t *testing.T, input []byte, file string) string {
+	t.Helper()
+	rl, err := wire.Read(input)
+	require.NoError(t, err)
+	var out, errOut bytes.Buffer
+	require.False(t, fn.Explain(rl, &out, &errOut), "stderr:\n%s", errOut.String())
+	if *update {
+		require.NoError(t, os.WriteFile(file, out.Bytes(), 0o644))
+	}
+	expected, err := os.ReadFile(file)
+	require.NoError(t, err, "run `go test . -update` to create it")
+	assert.Equal(t, string(expected), out.String(), "--explain output differs from %s", file)
+	return out.String()
+}
+
+// explainedLines are the lines under the headings of --explain's output.
+func explainedLines(text string) []string {
+	var lines []string
+	for _, line := range strings.Split(text, "\n") {
+		if l, ok := strings.CutPrefix(line, "  "); ok {
+			lines = append(lines, l)
+		}
+	}
+	return lines
+}
+
+// TestExamplesExplain runs `gateway-pattern --explain` on every example's gatewaypattern.yaml and
+// diffs the output with examples/<name>/.expected/explain.txt; a bad-* example prints nothing on
+// stdout and its errors on stderr.
+func TestExamplesExplain(t *testing.T) {
+	configs, err := filepath.Glob("examples/*/gatewaypattern.yaml")
+	require.NoError(t, err)
+	require.NotEmpty(t, configs)
+	for _, config := range configs {
+		dir := filepath.Dir(config)
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			code := run([]string{"--explain", config}, nil, &out, &errOut)
+			file := filepath.Join(dir, ".expected", "explain.txt")
+			if strings.HasPrefix(filepath.Base(dir), "bad-") {
+				assert.Equal(t, 1, code)
+				assert.Empty(t, out.String())
+				assert.Contains(t, errOut.String(), "[error] ")
+				assert.NoFileExists(t, file)
+				return
+			}
+			require.Equal(t, 0, code, "stderr:\n%s", errOut.String())
+			assert.NotContains(t, errOut.String(), "[info]", "--explain prints the info results on stdout, not stderr too")
+			if *update {
+				require.NoError(t, os.WriteFile(file, out.Bytes(), 0o644))
+			}
+			expected, err := os.ReadFile(file)
+			require.NoError(t, err, "run `go test . -update` to create it")
+			assert.Equal(t, string(expected), out.String(), "--explain output differs from %s", file)
+		})
+	}
+}
+
+// TestExplainNeedsConfig: --explain alone is a usage error, not a panic.
+func TestExplainNeedsConfig(t *testing.T) {
+	var out, errOut bytes.Buffer
+	assert.Equal(t, 1, run([]string{"--explain"}, nil, &out, &errOut))
+	assert.Empty(t, out.String())
+	assert.Equal(t, "[error]: --explain needs the functionConfig: gateway-pattern --explain CONFIG.yaml [RESOURCES.yaml ...]\n", errOut.String())
 }
 
 func runFunction(input []byte) (stdout []byte, stderr string, code int) {

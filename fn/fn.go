@@ -13,6 +13,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
+	"github.com/gatewaypattern/gateway-pattern/fn/explain"
 	"github.com/gatewaypattern/gateway-pattern/fn/render"
 	"github.com/gatewaypattern/gateway-pattern/fn/wire"
 	"github.com/gatewaypattern/gateway-pattern/krm"
@@ -86,8 +87,9 @@ func Process(rl *wire.ResourceList, stderr io.Writer) (failed bool) {
 	if results.Failed() {
 		return true
 	}
-	generated := make([]wire.Item, 0, 16)
-	for _, object := range render.Objects(gp, values) {
+	objects := render.Objects(gp, values)
+	generated := make([]wire.Item, 0, len(objects))
+	for _, object := range objects {
 		generated = append(generated, wire.NewItem(object))
 	}
 	namespaceDefaulted := config.String("metadata", "namespace") == ""
@@ -100,6 +102,16 @@ func Process(rl *wire.ResourceList, stderr io.Writer) (failed bool) {
 	results = append(results, neighbourWarnings(gp, merged, generated)...)
 	for _, note := range render.Notes(gp, values) {
 		results = append(results, &wire.Result{Message: note, Severity: wire.Info, ResourceRef: ref})
+	}
+	// Where traffic goes, read back from the objects just emitted (not from the config), each
+	// line about the object that routes it: the VirtualService, or the Gateway that answers
+	// itself. That is the object to open to see or change the route.
+	for _, path := range explain.Paths(objects) {
+		about := &wire.ResourceRef{APIVersion: path.About.APIVersion, Kind: path.About.Kind, Namespace: path.About.Namespace, Name: path.About.Name}
+		if path.About.Kind == "" {
+			about = ref
+		}
+		results = append(results, &wire.Result{Message: path.String(), Severity: wire.Info, ResourceRef: about})
 	}
 	return false
 }

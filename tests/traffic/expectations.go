@@ -6,6 +6,10 @@
 // (istio.io/istio/pilot/pkg/simulation). Every proxy's generated configuration also goes through Istio's
 // xDS checks (istio.io/istio/pilot/test/xdstest).
 //
+// TestExplainedPaths (explain_test.go) also simulates every hop of every path the function explains
+// (fn/explain: its info results and --explain) for the same outputs, and TestGeneratedConfigs does so
+// for every generated config it accepts: each must reach what its line says.
+//
 // It is a separate Go module so that istio.io/istio never reaches the function's own module.
 //
 // # The expectations file: traffic.yaml

@@ -75,8 +75,8 @@ func TestGeneratedConfigs(t *testing.T) {
 	for _, c := range classes {
 		known = append(known, fmt.Sprintf("%s: %d", c, st.byClass[c]))
 	}
-	t.Logf("generated configs (seed %d, from %d): %d generated, %d accepted, %d refused; %d calls simulated; %d accepted configs fail as known defects (%s); %d unexplained failures; %s",
-		seed, from, count, st.accepted, st.refused, st.calls, st.knownConfigs, strings.Join(known, ", "), st.unknown, time.Since(start).Round(time.Second))
+	t.Logf("generated configs (seed %d, from %d): %d generated, %d accepted, %d refused; %d calls simulated, and %d hops of the paths the function explains; %d accepted configs fail as known defects (%s); %d unexplained failures; %s",
+		seed, from, count, st.accepted, st.refused, st.calls, st.explained, st.knownConfigs, strings.Join(known, ", "), st.unknown, time.Since(start).Round(time.Second))
 	reasons := sortedKeys(st.refusedBy)
 	sort.Slice(reasons, func(i, j int) bool { return st.refusedBy[reasons[i]] > st.refusedBy[reasons[j]] })
 	for i, r := range reasons {
@@ -93,15 +93,16 @@ func TestGeneratedConfigs(t *testing.T) {
 
 type genStats struct {
 	sync.Mutex
-	accepted, refused, calls, knownConfigs, unknown int
-	byClass, refusedBy                              map[string]int
-	example                                         map[string]string
+	accepted, refused, calls, explained, knownConfigs, unknown int
+	byClass, refusedBy                                         map[string]int
+	example                                                    map[string]string
 }
 
 func (s *genStats) add(t *testing.T, i int, gp *krm.GatewayPattern, o outcome) {
 	s.Lock()
 	defer s.Unlock()
 	s.calls += o.calls
+	s.explained += o.explained
 	if o.refused {
 		s.refused++
 		for _, r := range o.refusals {
@@ -128,11 +129,12 @@ func (s *genStats) add(t *testing.T, i int, gp *krm.GatewayPattern, o outcome) {
 
 // outcome of one generated config.
 type outcome struct {
-	refused  bool
-	refusals []string // the error results' field paths, indexes dropped
-	calls    int
-	known    []string // the known defects it shows
-	problems []string // what no known defect explains, or a known defect that no longer fails
+	refused   bool
+	refusals  []string // the error results' field paths, indexes dropped
+	calls     int
+	explained int      // hops of explained paths simulated
+	known     []string // the known defects it shows
+	problems  []string // what no known defect explains, or a known defect that no longer fails
 }
 
 // genCall is a call the config declares, with the known defect (if any) it falls under.
@@ -217,6 +219,14 @@ func checkGenerated(t *testing.T, gp *krm.GatewayPattern) outcome {
 		KubernetesObjects: w.kube,
 		MeshConfig:        mesh.DefaultMeshConfig(),
 	})
+	// (3) What the function explains (its info results), hop by hop, in the same simulation.
+	explained, _, err := explainedCalls(objs, appServices(gp))
+	if err != nil {
+		o.problems = append(o.problems, err.Error())
+		return o
+	}
+	o.explained = len(explained)
+	o.problems = append(o.problems, simulateExplained(t, s, w, explained)...)
 	sims := map[string]*simulation.Simulation{}
 	known := map[string]bool{}
 	for _, c := range calls {

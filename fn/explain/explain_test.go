@@ -1,0 +1,215 @@
+package explain_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/gatewaypattern/gateway-pattern/fn/explain"
+	yn "github.com/gatewaypattern/gateway-pattern/fn/internal/yamlnode"
+	"github.com/gatewaypattern/gateway-pattern/fn/render"
+	"github.com/gatewaypattern/gateway-pattern/krm"
+)
+
+// rendered returns the objects the function emits for a GatewayPattern.
+func rendered(t testing.TB, config string) []*yaml.Node {
+	t.Helper()
+	var tree any
+	require.NoError(t, yaml.Unmarshal([]byte(config), &tree))
+	gp, values, problems := krm.Load(tree)
+	require.Empty(t, problems.Errors)
+	return render.Objects(gp, values)
+}
+
+const ingress = `
+apiVersion: fn.gatewaypattern.dev/v1alpha1
+kind: GatewayPattern
+metadata: {name: istio-ingressgateway}
+spec:
+  pattern: Ingress
+  ingress:
+    servers:
+    - {port: 80, hosts: [shop.example.com], httpsRedirect: true}
+    - {port: 443, hosts: [shop.example.com], tls: {mode: SIMPLE, credentialName: shop-tls}}
+    routes:
+    - {hosts: [shop.example.com], prefix: /api, destination: {host: api.shop.svc.cluster.local, port: 8080}}
+    - {hosts: [shop.example.com], destination: {host: web.shop.svc.cluster.local, port: 8080}}
+`
+
+const egress = `
+apiVersion: fn.gatewaypattern.dev/v1alpha1
+kind: GatewayPattern
+metadata: {name: istio-egress}
+spec:
+  pattern: Egress
+  egress:
+    hosts:
+    - {host: api.example.com, protocol: HTTPS}
+    - {host: edition.cnn.com, port: 80, tlsOrigination: true}
+    allowedSources:
+    - {namespace: shop}
+`
+
+func lines(paths []explain.Path) []string {
+	var out []string
+	for _, p := range paths {
+		out = append(out, p.String())
+	}
+	return out
+}
+
+func TestIngressAndEgressLines(t *testing.T) {
+	assert.Equal(t, []string{
+		"http://shop.example.com → istio-ingressgateway:80 → 301 to https://shop.example.com; by server http (tls.httpsRedirect)",
+		"https://shop.example.com/api → istio-ingressgateway:443 (SIMPLE, shop-tls) → api.shop.svc.cluster.local:8080; by Gateway istio-ingressgateway server https → http[0] (prefix /api)",
+		"https://shop.example.com/ → istio-ingressgateway:443 (SIMPLE, shop-tls) → web.shop.svc.cluster.local:8080; by Gateway istio-ingressgateway server https → http[1] (prefix /)",
+	}, lines(explain.Paths(rendered(t, ingress))))
+	assert.Equal(t, []string{
+		"https://api.example.com from shop/* → sidecar → istio-egress:443 (Istio mTLS, SNI api.example.com) → api.example.com:443 (the app's TLS passed through); " +
+			"by tls[0] (mesh, port 443) → DestinationRule istio-egress subset api-example-com (ISTIO_MUTUAL) → Gateway istio-egress server tls-api-example-com → tcp[0] (istio-egress, port 443) → ServiceEntry istio-egress-api-example-com (DNS); sources admitted by AuthorizationPolicy istio-egress",
+		"http://edition.cnn.com from shop/* → sidecar → istio-egress:443 (Istio mTLS, SNI edition.cnn.com) → edition.cnn.com:443 (TLS originated by the gateway, SNI edition.cnn.com); " +
+			"by http[0] (mesh, port 80) → DestinationRule istio-egress subset edition-cnn-com (ISTIO_MUTUAL) → Gateway istio-egress server https-edition-cnn-com → http[1] (istio-egress, port 443) → DestinationRule istio-egress-edition-cnn-com (SIMPLE on 443) → ServiceEntry istio-egress-edition-cnn-com (DNS); sources admitted by AuthorizationPolicy istio-egress",
+	}, lines(explain.Paths(rendered(t, egress))))
+}
+
+// find returns the emitted object of kind and name.
+func find(t *testing.T, objects []*yaml.Node, kind, name string) *yaml.Node {
+	t.Helper()
+	for _, o := range objects {
+		if yn.StringAt(o, "kind") == kind && yn.StringAt(o, "metadata", "name") == name {
+			return o
+		}
+	}
+	t.Fatalf("no %s %s emitted", kind, name)
+	return nil
+}
+
+// set replaces the scalar at path (keys, or sequence indexes as "0", "1", ...) under node.
+func set(t *testing.T, node *yaml.Node, value string, path ...string) {
+	t.Helper()
+	for _, key := range path {
+		switch node.Kind {
+		case yaml.MappingNode:
+			i := yn.IndexOfKey(node, key)
+			require.GreaterOrEqual(t, i, 0, "no key %q", key)
+			node = node.Content[i+1]
+		case yaml.SequenceNode:
+			var n int
+			_, err := fmt.Sscan(key, &n)
+			require.NoError(t, err)
+			node = node.Content[n]
+		}
+	}
+	node.Value = value
+}
+
+// TestLinesFollowTheObjects changes one field of an emitted object and sees the explanation
+// change with it: the lines are read from the objects, not from the GatewayPattern.
+func TestLinesFollowTheObjects(t *testing.T) {
+	for _, tc := range []struct {
+		name, config string
+		change       func(t *testing.T, objects []*yaml.Node)
+		was, now     string
+	}{
+		{"ingress route's destination port", ingress, func(t *testing.T, o []*yaml.Node) {
+			set(t, find(t, o, "VirtualService", "istio-ingressgateway-shop-example-com"), "9090", "spec", "http", "0", "route", "0", "destination", "port", "number")
+		}, "→ api.shop.svc.cluster.local:8080", "→ api.shop.svc.cluster.local:9090"},
+		{"ingress server's certificate", ingress, func(t *testing.T, o []*yaml.Node) {
+			set(t, find(t, o, "Gateway", "istio-ingressgateway"), "other-tls", "spec", "servers", "1", "tls", "credentialName")
+		}, "(SIMPLE, shop-tls)", "(SIMPLE, other-tls)"},
+		{"ingress route's prefix", ingress, func(t *testing.T, o []*yaml.Node) {
+			set(t, find(t, o, "VirtualService", "istio-ingressgateway-shop-example-com"), "/v2", "spec", "http", "0", "match", "0", "uri", "prefix")
+		}, "https://shop.example.com/api →", "https://shop.example.com/v2 →"},
+		{"ingress routes in the wrong order", ingress, func(t *testing.T, o []*yaml.Node) {
+			http := yn.Lookup(find(t, o, "VirtualService", "istio-ingressgateway-shop-example-com"), "spec", "http")
+			http.Content[0], http.Content[1] = http.Content[1], http.Content[0]
+		}, "https://shop.example.com/api → istio-ingressgateway:443 (SIMPLE, shop-tls) → api.shop",
+			"https://shop.example.com/api → istio-ingressgateway:443 (SIMPLE, shop-tls) → web.shop.svc.cluster.local:8080; by Gateway istio-ingressgateway server https → http[1] (prefix /api), never reached: http[0] (prefix /) takes it first"},
+		{"Service port's targetPort", ingress, func(t *testing.T, o []*yaml.Node) {
+			set(t, find(t, o, "Service", "istio-ingressgateway"), "8443", "spec", "ports", "2", "targetPort")
+		}, "istio-ingressgateway:443 (SIMPLE, shop-tls) →", "istio-ingressgateway:443 (SIMPLE, shop-tls, pod port 8443) →"},
+		{"Service without the server's port", ingress, func(t *testing.T, o []*yaml.Node) {
+			set(t, find(t, o, "Service", "istio-ingressgateway"), "4443", "spec", "ports", "2", "port")
+		}, "istio-ingressgateway:443 (SIMPLE, shop-tls) → api.shop", "https://shop.example.com → istio-ingressgateway:443 (SIMPLE, shop-tls) → refused (Service istio-ingressgateway has no port 443); by server https"},
+		{"egress mutual-TLS hop's SNI", egress, func(t *testing.T, o []*yaml.Node) {
+			set(t, find(t, o, "DestinationRule", "istio-egress"), "other.example.com", "spec", "subsets", "0", "trafficPolicy", "portLevelSettings", "0", "tls", "sni")
+		}, "(Istio mTLS, SNI api.example.com) → api.example.com:443", "(Istio mTLS, SNI other.example.com) → refused (no server of Gateway istio-egress takes other.example.com on 443)"},
+		{"egress hop without mutual TLS", egress, func(t *testing.T, o []*yaml.Node) {
+			set(t, find(t, o, "DestinationRule", "istio-egress"), "DISABLE", "spec", "subsets", "1", "trafficPolicy", "portLevelSettings", "0", "tls", "mode")
+		}, "istio-egress:443 (Istio mTLS, SNI edition.cnn.com) → edition.cnn.com:443", "istio-egress:443 (plain HTTP) → refused (the server expects Istio mTLS, the hop is not)"},
+		{"egress gateway route's destination port", egress, func(t *testing.T, o []*yaml.Node) {
+			set(t, find(t, o, "VirtualService", "istio-egress-api-example-com"), "8443", "spec", "tcp", "0", "route", "0", "destination", "port", "number")
+		}, "→ api.example.com:443 (the app's TLS", "→ api.example.com:8443 (the app's TLS"},
+		{"egress sidecar route to another Service", egress, func(t *testing.T, o []*yaml.Node) {
+			set(t, find(t, o, "VirtualService", "istio-egress-edition-cnn-com"), "proxy.corp.svc.cluster.local", "spec", "http", "0", "route", "0", "destination", "host")
+		}, "http://edition.cnn.com from shop/* → sidecar → istio-egress:443", "http://edition.cnn.com → sidecar → proxy.corp.svc.cluster.local:443 (subset edition-cnn-com); by http[0] (mesh, port 80)"},
+		{"egress origination turned off", egress, func(t *testing.T, o []*yaml.Node) {
+			set(t, find(t, o, "DestinationRule", "istio-egress-edition-cnn-com"), "DISABLE", "spec", "trafficPolicy", "portLevelSettings", "0", "tls", "mode")
+		}, "edition.cnn.com:443 (TLS originated by the gateway, SNI edition.cnn.com)", "edition.cnn.com:443 (HTTP)"},
+		{"allowed source", egress, func(t *testing.T, o []*yaml.Node) {
+			set(t, find(t, o, "AuthorizationPolicy", "istio-egress"), "ops", "spec", "rules", "0", "from", "0", "source", "namespaces", "0")
+		}, "from shop/*", "from ops/*"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			objects := rendered(t, tc.config)
+			before := strings.Join(lines(explain.Paths(objects)), "\n")
+			require.Contains(t, before, tc.was)
+			tc.change(t, objects)
+			after := strings.Join(lines(explain.Paths(objects)), "\n")
+			assert.NotContains(t, after, tc.was)
+			assert.Contains(t, after, tc.now)
+		})
+	}
+}
+
+// TestUnexpectedShapesAreSaid: objects the function never emits give a line that says what
+// cannot be followed, never a guess.
+func TestUnexpectedShapesAreSaid(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		change func(t *testing.T, objects []*yaml.Node)
+		line   string
+	}{
+		{"a VirtualService bound to a Gateway that is not generated", func(t *testing.T, o []*yaml.Node) {
+			set(t, find(t, o, "VirtualService", "istio-ingressgateway-shop-example-com"), "elsewhere", "spec", "gateways", "0")
+		}, "cannot explain: it is bound to Gateway elsewhere, which is not among the generated objects"},
+		{"a spec that is not a mapping", func(t *testing.T, o []*yaml.Node) {
+			vs := find(t, o, "VirtualService", "istio-ingressgateway-shop-example-com")
+			vs.Content[yn.IndexOfKey(vs, "spec")+1] = yn.String("oops")
+		}, "cannot explain: its spec cannot be read: yaml: unmarshal errors:\n  line 0: cannot unmarshal !!str `oops` into"},
+		{"a Gateway that selects no generated pods", func(t *testing.T, o []*yaml.Node) {
+			set(t, find(t, o, "Gateway", "istio-ingressgateway"), "other", "spec", "selector", "app")
+		}, "https://shop.example.com → Gateway istio-ingressgateway:443 (SIMPLE, shop-tls) → refused (no generated Service leads to the Gateway's pods); by server https"},
+		{"a route without a destination", func(t *testing.T, o []*yaml.Node) {
+			vs := find(t, o, "VirtualService", "istio-ingressgateway-shop-example-com")
+			route := yn.Lookup(vs, "spec", "http").Content[1]
+			route.Content = route.Content[:2] // match only
+		}, "→ ? (the route has no destination)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			objects := rendered(t, ingress)
+			tc.change(t, objects)
+			assert.Contains(t, strings.Join(lines(explain.Paths(objects)), "\n"), tc.line)
+		})
+	}
+}
+
+// TestNoGatewayNoPath: the chart's workload alone (no servers) routes nothing, and says so.
+func TestNoGatewayNoPath(t *testing.T) {
+	objects := rendered(t, "apiVersion: fn.gatewaypattern.dev/v1alpha1\nkind: GatewayPattern\nmetadata: {name: gw}\nspec: {pattern: Ingress}\n")
+	assert.Equal(t, []string{
+		"gw (ports 80, 443) → Deployment gw → refused (no Gateway selects its pods); by spec.selector; no generated Gateway's selector matches the pods",
+	}, lines(explain.Paths(objects)))
+}
+
+func BenchmarkPaths(b *testing.B) {
+	objects := rendered(b, egress)
+	b.ReportAllocs()
+	for b.Loop() {
+		explain.Paths(objects)
+	}
+}
