@@ -3,7 +3,6 @@ package krm
 import (
 	"fmt"
 	"slices"
-	"strings"
 
 	networking "istio.io/api/networking/v1alpha3"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -50,16 +49,16 @@ func (t *ServerTLS) decodeTree(v any, path *field.Path) field.ErrorList {
 	var p plain
 	errs := decodeTree(own, &p, path)
 	t.Mode, t.CredentialName = p.Mode, p.CredentialName
-	if redirect, set := rest["httpsRedirect"]; set {
-		delete(rest, "httpsRedirect")
+	redirect, redirectSet := rest["httpsRedirect"]
+	delete(rest, "httpsRedirect")
+	if len(rest) > 0 {
+		t.Istio = &networking.ServerTLSSettings{}
+		errs = append(errs, istioapi.Decode(rest, t.Istio, path)...)
+	}
+	if redirectSet {
 		errs = append(errs, field.Invalid(path.Child("httpsRedirect"), redirect,
 			"httpsRedirect is the server's own field here: set servers[].httpsRedirect on a plain HTTP server"))
 	}
-	if len(rest) == 0 {
-		return errs
-	}
-	t.Istio = &networking.ServerTLSSettings{}
-	errs = append(errs, istioapi.Decode(rest, t.Istio, path)...)
 	return errs
 }
 
@@ -90,6 +89,7 @@ func validateServerTLSSources(tls *ServerTLS, p *field.Path, r *Problems) {
 		}
 		return
 	}
+	// The sources of the certificate, by the field that gives each.
 	var sources []string
 	if tls.CredentialName != "" {
 		sources = append(sources, "credentialName")
@@ -98,17 +98,18 @@ func validateServerTLSSources(tls *ServerTLS, p *field.Path, r *Problems) {
 		sources = append(sources, "credentialNames")
 	}
 	if in.ServerCertificate != "" || in.PrivateKey != "" {
-		sources = append(sources, "serverCertificate/privateKey")
+		sources = append(sources, "serverCertificate")
 	}
 	if len(in.TlsCertificates) > 0 {
 		sources = append(sources, "tlsCertificates")
 	}
-	switch {
-	case len(sources) == 0:
+	if len(sources) == 0 {
 		r.Errors = append(r.Errors, field.Required(credential,
 			fmt.Sprintf("%s terminates TLS with the certificate in this Secret (in the gateway's namespace)", tls.Mode)))
-	case len(sources) > 1:
-		r.errorf(p, string(tls.Mode), "sets %s: Istio takes the certificate from one of credentialName, credentialNames, serverCertificate/privateKey and tlsCertificates", strings.Join(sources, " and "))
+	}
+	for _, extra := range sources[min(1, len(sources)):] {
+		r.Errors = append(r.Errors, field.Forbidden(p.Child(extra), fmt.Sprintf(
+			"%s is set too: Istio takes the certificate from one of credentialName, credentialNames, serverCertificate and privateKey, or tlsCertificates", sources[0])))
 	}
 	if tls.CredentialName != "" {
 		for _, msg := range validation.IsDNS1123Subdomain(tls.CredentialName) {
