@@ -106,8 +106,8 @@ func checkMessage(v any, md protoreflect.MessageDescriptor, path *field.Path) fi
 
 func checkField(v any, fd protoreflect.FieldDescriptor, path *field.Path) field.ErrorList {
 	switch {
-	case v == nil:
-		return nil // null is an unset field, an empty list or an empty map
+	case v == nil && (fd.IsMap() || fd.IsList() || fd.Kind() == protoreflect.MessageKind):
+		return nil // null is an empty list or map, or an unset object, as to krm's decoder
 	case fd.IsMap():
 		m, ok := v.(map[string]any)
 		if !ok {

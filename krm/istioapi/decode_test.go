@@ -134,9 +134,10 @@ func TestDecodeErrors(t *testing.T) {
 		want: "spec.ingress.routes[0].match[0].headers[x-a].exakt: Invalid value: \"exakt\": unknown field; did you mean \"exact\"?\n" +
 			`spec.ingress.routes[0].match[0].headers[x-b]: Invalid value: "2": must be an object`,
 	}, {
-		name: "null list item", msg: &networking.ServerTLSSettings{}, path: tlsPath,
-		text: `{cipherSuites: [~]}`,
-		want: `spec.ingress.servers[0].tls.cipherSuites[0]: Invalid value: null: must be a string, not null`,
+		name: "null", msg: &networking.ServerTLSSettings{}, path: tlsPath,
+		text: `{cipherSuites: [~], minProtocolVersion: ~, subjectAltNames: ~, insecureSkipVerify: ~, tlsCertificates: ~}`,
+		want: "spec.ingress.servers[0].tls.cipherSuites[0]: Invalid value: null: must be a string, not null\n" +
+			`spec.ingress.servers[0].tls.minProtocolVersion: Invalid value: null: must be a string, not null`,
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			assert.Equal(t, tc.want, errorLines(Decode(tree(t, tc.text), tc.msg, tc.path)))

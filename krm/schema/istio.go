@@ -83,7 +83,8 @@ func istioSchema(root, kind string, path ...string) (map[string]any, error) {
 }
 
 // fromOpenAPI is the node of one of Istio's OpenAPI schemas. Objects with properties are closed,
-// as krm/istioapi decodes them (an unknown key is an error).
+// as krm/istioapi decodes them (an unknown key is an error), and null is taken where krm/istioapi
+// takes it: for a list or an object, not for a scalar.
 func fromOpenAPI(s map[string]any) (*node, error) {
 	n := &node{}
 	if d, ok := s["description"].(string); ok {
@@ -129,6 +130,9 @@ func fromOpenAPI(s map[string]any) (*node, error) {
 			child, err := fromOpenAPI(props[name].(map[string]any))
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+			if slices.Equal(child.types, []string{"array"}) || slices.Equal(child.types, []string{"object"}) {
+				child.nullable = true // null is an empty list or an unset object to krm/istioapi, as to krm
 			}
 			n.properties = append(n.properties, property{name: name, schema: child})
 		}
