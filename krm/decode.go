@@ -10,6 +10,8 @@ import (
 	"sync"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/gatewaypattern/gateway-pattern/krm/internal/fielderr"
 )
 
 // A document tree is what YAML decodes into: map[string]any, []any, string, int, float64, bool
@@ -147,7 +149,7 @@ func decodeStruct(v any, dst reflect.Value, path *field.Path) field.ErrorList {
 	for _, key := range sortedKeys(m) {
 		index, ok := fields.byName[key]
 		if !ok {
-			errs = append(errs, unknownField(path.Child(key), key, fields.names))
+			errs = append(errs, fielderr.UnknownField(path.Child(key), key, fields.names))
 			continue
 		}
 		if kubeType := fields.kube[key]; kubeType != "" {
@@ -263,52 +265,6 @@ func structFields(t reflect.Type) fieldSet {
 	sort.Strings(set.names)
 	fieldSets.Store(t, set)
 	return set
-}
-
-// unknownField reports a key that names no field, suggesting the closest known name.
-func unknownField(path *field.Path, key string, known []string) *field.Error {
-	detail := "unknown field"
-	if guess := closest(key, known); guess != "" {
-		detail += fmt.Sprintf("; did you mean %q?", guess)
-	} else if len(known) <= 8 {
-		detail += "; known fields: " + strings.Join(known, ", ")
-	}
-	return field.Invalid(path, key, detail)
-}
-
-// closest returns the known name nearest to key (case-insensitive, or at most a third of its
-// letters different), or "" when none is near.
-func closest(key string, known []string) string {
-	best, bestDistance := "", len(key)/3+1
-	for _, name := range known {
-		if strings.EqualFold(name, key) {
-			return name
-		}
-		if d := editDistance(strings.ToLower(key), strings.ToLower(name)); d < bestDistance {
-			best, bestDistance = name, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 func asInt(v any) (int64, bool) {

@@ -194,19 +194,7 @@ func validateServerTLS(s IngressServer, p *field.Path, r *Problems) {
 	case s.Protocol == ProtocolTLS && s.TLS.Mode != TLSPassthrough:
 		r.errorf(mode, s.TLS.Mode, "a TLS server passes TLS through (PASSTHROUGH); to terminate TLS use protocol HTTPS")
 	}
-	credential := p.Child("tls", "credentialName")
-	if s.TLS.Mode == TLSPassthrough {
-		if s.TLS.CredentialName != "" {
-			r.errorf(credential, s.TLS.CredentialName, "PASSTHROUGH does not terminate TLS, so it uses no certificate; remove credentialName")
-		}
-	} else if s.TLS.CredentialName == "" {
-		r.Errors = append(r.Errors, field.Required(credential,
-			fmt.Sprintf("%s terminates TLS with the certificate in this Secret (in the gateway's namespace)", s.TLS.Mode)))
-	} else {
-		for _, msg := range validation.IsDNS1123Subdomain(s.TLS.CredentialName) {
-			r.errorf(credential, s.TLS.CredentialName, "%s", msg)
-		}
-	}
+	validateServerTLSSources(s.TLS, p.Child("tls"), r)
 }
 
 // isPassthrough reports whether a server forwards TLS untouched (routed by SNI).

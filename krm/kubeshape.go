@@ -12,6 +12,8 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/gatewaypattern/gateway-pattern/krm/internal/fielderr"
 )
 
 // The Kubernetes types that Raw values are checked against are described, not linked: linking
@@ -123,7 +125,7 @@ func checkKube(v any, typ string, path *field.Path) field.ErrorList {
 				for i, f := range fields {
 					names[i] = f.name
 				}
-				errs = append(errs, unknownField(path.Child(key), key, names))
+				errs = append(errs, fielderr.UnknownField(path.Child(key), key, names))
 				continue
 			}
 			errs = append(errs, checkKube(m[key], f.typ, path.Child(key))...)

@@ -5,6 +5,8 @@
 // The field names and their Go doc comments are the reference documentation of the API.
 package krm
 
+import networking "istio.io/api/networking/v1alpha3"
+
 const (
 	// Group is the API group of the GatewayPattern functionConfig.
 	Group = "fn.gatewaypattern.dev"
@@ -134,13 +136,20 @@ const (
 // IngressTLSModes are the TLS modes an ingress server accepts.
 var IngressTLSModes = []TLSMode{TLSSimple, TLSMutual, TLSOptionalMutual, TLSPassthrough}
 
-// ServerTLS is the TLS setting of an ingress server.
+// ServerTLS is the TLS setting of an ingress server: Istio's ServerTLSSettings. Mode and
+// credentialName are declared here because this function checks and defaults them; every other
+// field of ServerTLSSettings (minProtocolVersion, cipherSuites, credentialNames,
+// subjectAltNames, ...) is taken as Istio declares it, decoded by Istio's own type into Istio,
+// and written to the Gateway after mode and credentialName.
 type ServerTLS struct {
 	// Mode is SIMPLE, MUTUAL, OPTIONAL_MUTUAL or PASSTHROUGH. Required.
 	Mode TLSMode `json:"mode"`
 	// CredentialName is the Secret (in the gateway's namespace) holding the certificate. Required
-	// for SIMPLE, MUTUAL and OPTIONAL_MUTUAL.
+	// for SIMPLE, MUTUAL and OPTIONAL_MUTUAL unless credentialNames is given.
 	CredentialName string `json:"credentialName,omitempty"`
+	// Istio holds the other fields of Istio's ServerTLSSettings, as written (its mode and
+	// credentialName stay unset: they are the fields above). Nil when none is written.
+	Istio *networking.ServerTLSSettings `json:"-"`
 }
 
 // IngressRoute sends requests for some hosts to one internal service.

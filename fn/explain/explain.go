@@ -440,7 +440,8 @@ func schemeOf(s server) string {
 	return "http"
 }
 
-// serverNotes say how a server takes the connection: its TLS mode and certificate.
+// serverNotes say how a server takes the connection: its TLS mode and certificate (or
+// certificates: credentialNames gives an RSA and an ECDSA one).
 func serverNotes(s server) []string {
 	if s.TLS == nil || s.TLS.Mode == "" {
 		return nil
@@ -449,7 +450,7 @@ func serverNotes(s server) []string {
 	if s.TLS.CredentialName != "" {
 		notes = append(notes, s.TLS.CredentialName)
 	}
-	return notes
+	return append(notes, s.TLS.CredentialNames...)
 }
 
 func sniIf(tls, host string) string {

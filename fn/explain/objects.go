@@ -76,9 +76,10 @@ type server struct {
 	} `yaml:"port"`
 	Hosts []string `yaml:"hosts"`
 	TLS   *struct {
-		Mode           string `yaml:"mode"`
-		CredentialName string `yaml:"credentialName"`
-		HTTPSRedirect  bool   `yaml:"httpsRedirect"`
+		Mode            string   `yaml:"mode"`
+		CredentialName  string   `yaml:"credentialName"`
+		CredentialNames []string `yaml:"credentialNames"`
+		HTTPSRedirect   bool     `yaml:"httpsRedirect"`
 	} `yaml:"tls"`
 }
 

@@ -45,7 +45,11 @@ func ingressServer(s krm.IngressServer) *mapping {
 	case s.HTTPSRedirect:
 		server.set("tls", newMapping().set("httpsRedirect", true))
 	case s.TLS != nil:
-		server.set("tls", newMapping().set("mode", string(s.TLS.Mode)).setIf("credentialName", s.TLS.CredentialName))
+		tls := newMapping().set("mode", string(s.TLS.Mode)).setIf("credentialName", s.TLS.CredentialName)
+		if s.TLS.Istio != nil {
+			tls.merge(protoNode(s.TLS.Istio, "mode", "credentialName"))
+		}
+		server.set("tls", tls)
 	}
 	return server
 }

@@ -120,6 +120,9 @@ func (n *node) common(m map[string]any, render func(*node) map[string]any) {
 	if n.minItems > 0 {
 		m["minItems"] = n.minItems
 	}
+	if n.maxItems > 0 {
+		m["maxItems"] = n.maxItems
+	}
 	if len(n.properties) > 0 {
 		props := map[string]any{}
 		for _, p := range n.properties {

@@ -69,7 +69,7 @@ func Generate(root string) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := newWalker(docs)
+	w := newWalker(root, docs)
 	gp, err := w.gatewayPattern()
 	if err != nil {
 		return nil, err

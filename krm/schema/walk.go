@@ -33,6 +33,7 @@ type node struct {
 	pattern     string // strings only
 	minLength   int
 	minItems    int
+	maxItems    int
 }
 
 type property struct {
@@ -70,6 +71,7 @@ var (
 
 // walker builds the schema of a Go type of package krm, the way krm's strict decoder reads it.
 type walker struct {
+	root         string // the repository root, where `go list -m` finds istio.io/api
 	docs         map[string]*typeDocs
 	choices      map[string][]string // krm.ValueChoices, by full path
 	keys         map[string][]string // krm.ValueKeys, by full path
@@ -77,8 +79,8 @@ type walker struct {
 	undocumented []string
 }
 
-func newWalker(docs map[string]*typeDocs) *walker {
-	w := &walker{docs: docs, choices: map[string][]string{}, keys: map[string][]string{}, usedChoices: map[string]bool{}}
+func newWalker(root string, docs map[string]*typeDocs) *walker {
+	w := &walker{root: root, docs: docs, choices: map[string][]string{}, keys: map[string][]string{}, usedChoices: map[string]bool{}}
 	for path, values := range krm.ValueChoices() {
 		w.choices[valuesPath+"."+path] = values
 	}
@@ -138,6 +140,8 @@ func (w *walker) schemaOf(t reflect.Type, at place) (*node, error) {
 		return &node{types: []string{"string", "number"}, pattern: krm.QuantityPattern}, nil
 	case t == typeOptional:
 		return &node{unsetObject: true, nullable: true}, nil
+	case t == typeServerTLS:
+		return w.serverTLSSchema(at)
 	case t.Kind() == reflect.Struct && krm.DecodesItself(t):
 		if t == typeGlobal {
 			n, err := w.structSchema(t, at)

@@ -138,6 +138,9 @@ type Want struct {
 	Cluster     string `json:"cluster,omitempty"`
 	UpstreamTLS string `json:"upstreamTLS,omitempty"`
 	UpstreamSNI string `json:"upstreamSNI,omitempty"`
+	// DownstreamTLS is how the matched filter chain terminates TLS (see downstreamTLS):
+	// "certs: shop-rsa, shop-ecdsa; TLSv1_2..TLS_AUTO; ciphers: A, B".
+	DownstreamTLS string `json:"downstreamTLS,omitempty"`
 }
 
 const (

@@ -1,6 +1,7 @@
 package traffic
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -13,6 +14,7 @@ import (
 	"testing"
 
 	cluster "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
+	listener "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"
 	tlsv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/transport_sockets/tls/v3"
 	corev1 "k8s.io/api/core/v1"
 
@@ -268,6 +270,7 @@ func (o observed) String() string {
 	add("cluster", o.Cluster)
 	add("upstreamTLS", o.UpstreamTLS)
 	add("upstreamSNI", o.UpstreamSNI)
+	add("downstreamTLS", o.DownstreamTLS)
 	return "{" + strings.Join(parts, ", ") + "}"
 }
 
@@ -312,6 +315,9 @@ func run(t *testing.T, sim *simulation.Simulation, clusters map[string]*cluster.
 	if r.Error != nil {
 		o.Error = r.Error.Error()
 		return o
+	}
+	if c.Want.DownstreamTLS != "" {
+		o.DownstreamTLS = downstreamTLS(t, sim, o.Listener, o.FilterChain, cmp.Or(c.SNI, c.Host))
 	}
 	if o.Cluster != "" {
 		cl, ok := clusters[o.Cluster]
@@ -373,7 +379,58 @@ func compare(want Want, got observed) string {
 	check("cluster", want.Cluster, got.Cluster, want.Error == "")
 	check("upstreamTLS", want.UpstreamTLS, got.UpstreamTLS, false)
 	check("upstreamSNI", want.UpstreamSNI, got.UpstreamSNI, false)
+	check("downstreamTLS", want.DownstreamTLS, got.DownstreamTLS, false)
 	return strings.Join(diffs, "\n")
+}
+
+// downstreamTLS says how the filter chain a call matched terminates TLS, from its
+// DownstreamTlsContext: the SDS certificates (kubernetes:// dropped), the TLS versions min..max,
+// the cipher suites, and for mutual TLS whether a client certificate is required and the
+// subject alternative names it must carry. The chain is found by name, or by the call's SNI
+// where gateway chains share a name.
+func downstreamTLS(t *testing.T, sim *simulation.Simulation, listenerName, chainName, sni string) string {
+	l := xdstest.ExtractListener(listenerName, sim.Listeners)
+	var chain *listener.FilterChain
+	for _, fc := range l.GetFilterChains() {
+		if fc.GetName() == chainName && slices.Contains(fc.GetFilterChainMatch().GetServerNames(), sni) {
+			chain = fc
+		}
+	}
+	if chain == nil || chain.GetTransportSocket() == nil {
+		return "no TLS"
+	}
+	ctx := &tlsv3.DownstreamTlsContext{}
+	if err := chain.GetTransportSocket().GetTypedConfig().UnmarshalTo(ctx); err != nil {
+		return "unreadable: " + err.Error()
+	}
+	common := ctx.GetCommonTlsContext()
+	var certs []string
+	for _, sds := range common.GetTlsCertificateSdsSecretConfigs() {
+		certs = append(certs, strings.TrimPrefix(sds.GetName(), "kubernetes://"))
+	}
+	params := common.GetTlsParams()
+	parts := []string{
+		"certs: " + strings.Join(certs, ", "),
+		params.GetTlsMinimumProtocolVersion().String() + ".." + params.GetTlsMaximumProtocolVersion().String(),
+	}
+	if ciphers := params.GetCipherSuites(); len(ciphers) > 0 {
+		parts = append(parts, "ciphers: "+strings.Join(ciphers, ", "))
+	}
+	if ctx.GetRequireClientCertificate().GetValue() {
+		parts = append(parts, "client certificate required")
+	}
+	var sans []string
+	validation := common.GetCombinedValidationContext().GetDefaultValidationContext()
+	for _, m := range validation.GetMatchTypedSubjectAltNames() {
+		sans = append(sans, m.GetMatcher().GetExact())
+	}
+	for _, m := range validation.GetMatchSubjectAltNames() { //nolint:staticcheck // what Istio writes for a gateway
+		sans = append(sans, m.GetExact())
+	}
+	if len(sans) > 0 {
+		parts = append(parts, "SANs: "+strings.Join(sans, ", "))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // upstreamTLS says how a cluster talks to its endpoints: DISABLE, SIMPLE, MUTUAL, ISTIO_MUTUAL (the

@@ -1,0 +1,186 @@
+package schema
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/gatewaypattern/gateway-pattern/krm"
+)
+
+// Where a field takes Istio's own vocabulary (krm/istioapi), its schema is Istio's own: read from
+// the CRDs istio.io/api ships (kubernetes/customresourcedefinitions.gen.yaml, in the module the
+// function is built with), not written again here. Istio's CEL rules (x-kubernetes-validations)
+// are left out: JSON Schema cannot say them, and the function checks the same rules itself.
+
+var typeServerTLS = reflect.TypeFor[krm.ServerTLS]()
+
+// istioCRDFile is the CRD file in istio.io/api's module.
+const istioCRDFile = "kubernetes/customresourcedefinitions.gen.yaml"
+
+// istioSchema returns Istio's OpenAPI schema of a field of one of its CRDs: kind of group
+// networking.istio.io, version v1, under path (property names; "[]" for a list's items).
+func istioSchema(root, kind string, path ...string) (map[string]any, error) {
+	cmd := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "istio.io/api")
+	cmd.Dir = root
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("locating istio.io/api (go list -m): %w", err)
+	}
+	file := filepath.Join(strings.TrimSpace(string(out)), istioCRDFile)
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	for _, doc := range strings.Split(string(data), "\n---\n") {
+		var crd struct {
+			Spec struct {
+				Group string `json:"group"`
+				Names struct {
+					Kind string `json:"kind"`
+				} `json:"names"`
+				Versions []struct {
+					Name   string `json:"name"`
+					Schema struct {
+						OpenAPIV3Schema map[string]any `yaml:"openAPIV3Schema"`
+					} `json:"schema"`
+				} `json:"versions"`
+			} `json:"spec"`
+		}
+		if err := yaml.Unmarshal([]byte(doc), &crd); err != nil {
+			return nil, fmt.Errorf("%s: %w", file, err)
+		}
+		if crd.Spec.Group != "networking.istio.io" || crd.Spec.Names.Kind != kind {
+			continue
+		}
+		for _, v := range crd.Spec.Versions {
+			if v.Name != "v1" {
+				continue
+			}
+			s := v.Schema.OpenAPIV3Schema
+			for _, p := range path {
+				if p == "[]" {
+					s, _ = s["items"].(map[string]any)
+				} else {
+					props, _ := s["properties"].(map[string]any)
+					s, _ = props[p].(map[string]any)
+				}
+				if s == nil {
+					return nil, fmt.Errorf("%s: %s v1 has no %s", file, kind, strings.Join(path, "."))
+				}
+			}
+			return s, nil
+		}
+	}
+	return nil, fmt.Errorf("%s: no CRD of kind %s, version v1", file, kind)
+}
+
+// fromOpenAPI is the node of one of Istio's OpenAPI schemas. Objects with properties are closed,
+// as krm/istioapi decodes them (an unknown key is an error), and null is taken where krm/istioapi
+// takes it: for a list or an object, not for a scalar.
+func fromOpenAPI(s map[string]any) (*node, error) {
+	n := &node{}
+	if d, ok := s["description"].(string); ok {
+		n.description = d
+	}
+	if t, ok := s["type"].(string); ok {
+		n.types = []string{t}
+	}
+	n.nullable, _ = s["nullable"].(bool)
+	if f, ok := s["format"].(string); ok {
+		n.format = f
+	}
+	if enum, ok := s["enum"].([]any); ok {
+		for _, v := range enum {
+			n.enum = append(n.enum, fmt.Sprint(v))
+		}
+	}
+	if v, ok := s["minItems"]; ok {
+		n.minItems = toInt(v)
+	}
+	if v, ok := s["maxItems"]; ok {
+		n.maxItems = toInt(v)
+	}
+	for _, unsupported := range []string{"oneOf", "anyOf", "allOf", "additionalProperties", "x-kubernetes-preserve-unknown-fields", "x-kubernetes-int-or-string"} {
+		if _, ok := s[unsupported]; ok {
+			return nil, fmt.Errorf("Istio's schema uses %s, which krm/schema does not read yet", unsupported)
+		}
+	}
+	if items, ok := s["items"].(map[string]any); ok {
+		item, err := fromOpenAPI(items)
+		if err != nil {
+			return nil, err
+		}
+		n.items = item
+	}
+	if props, ok := s["properties"].(map[string]any); ok {
+		names := make([]string, 0, len(props))
+		for name := range props {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			child, err := fromOpenAPI(props[name].(map[string]any))
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+			if slices.Equal(child.types, []string{"array"}) || slices.Equal(child.types, []string{"object"}) {
+				child.nullable = true // null is an empty list or an unset object to krm/istioapi, as to krm
+			}
+			n.properties = append(n.properties, property{name: name, schema: child})
+		}
+		n.closed = true
+	}
+	return n, nil
+}
+
+func toInt(v any) int {
+	switch n := v.(type) {
+	case int:
+		return n
+	case int64:
+		return int(n)
+	case float64:
+		return int(n)
+	}
+	return 0
+}
+
+// serverTLSSchema is the schema of a server's tls: mode and credentialName as krm declares them,
+// and every other field of Istio's ServerTLSSettings as Istio's Gateway CRD describes it.
+func (w *walker) serverTLSSchema(at place) (*node, error) {
+	n, err := w.structSchema(typeServerTLS, at)
+	if err != nil {
+		return nil, err
+	}
+	s, err := istioSchema(w.root, "Gateway", "spec", "servers", "[]", "tls")
+	if err != nil {
+		return nil, err
+	}
+	istio, err := fromOpenAPI(s)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", at.path, err)
+	}
+	for _, p := range istio.properties {
+		if slices.Contains(krm.ServerTLSFields(), p.name) {
+			n.properties = append(n.properties, p)
+		}
+	}
+	var missing []string
+	for _, name := range krm.ServerTLSFields() {
+		if !slices.ContainsFunc(n.properties, func(p property) bool { return p.name == name }) {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("%s: Istio's Gateway CRD describes no %s", at.path, strings.Join(missing, ", "))
+	}
+	return n, nil
+}
