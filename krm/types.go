@@ -188,6 +188,21 @@ type EgressSpec struct {
 	// type LoadBalancer or NodePort) with the plain hop (sidecarToGateway: DISABLE). Without it
 	// that is refused: the gateway would be a forward proxy for anyone who reaches its address.
 	AllowExternalClients bool `json:"allowExternalClients,omitempty"`
+	// Lockdown, when set, makes the egress gateway the only way out of the listed application
+	// namespaces: a namespace-wide Sidecar with REGISTRY_ONLY and a NetworkPolicy that lets their
+	// pods reach only pods of the cluster (the mesh, istiod, the egress gateway, DNS).
+	Lockdown *EgressLockdown `json:"lockdown,omitempty"`
+}
+
+// EgressLockdown lists the application namespaces whose pods may leave the cluster only through
+// the egress gateway.
+type EgressLockdown struct {
+	// Namespaces to lock down. Required, not empty. Each gets a Sidecar and a NetworkPolicy named
+	// after the gateway with the suffix -lockdown. Neither the gateway's namespace nor istiod's.
+	Namespaces []string `json:"namespaces"`
+	// IstiodNamespace is where istiod runs (pods labelled app: istiod, every revision), the one
+	// control-plane address the NetworkPolicy admits on port 15012. Default: istio-system.
+	IstiodNamespace string `json:"istiodNamespace,omitempty" krm:"defaulted"`
 }
 
 // EgressProtocol is the protocol the application speaks to an external host.
