@@ -1,6 +1,8 @@
 package krm
 
 import (
+	"slices"
+
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
@@ -49,6 +51,57 @@ func validateLockdown(l *EgressLockdown, gatewayNamespace string, path *field.Pa
 	if l.IstiodNamespace != "" {
 		for _, msg := range validation.IsDNS1123Label(l.IstiodNamespace) {
 			r.errorf(path.Child("istiodNamespace"), l.IstiodNamespace, "%s", msg)
+		}
+	}
+}
+
+// SidecarExportTo is the exportTo of the objects sidecars use: ["*"] by default, otherwise the
+// gateway's namespace (".") and the listed namespaces, each once.
+func (e *EgressSpec) SidecarExportTo(gatewayNamespace string) []string {
+	if len(e.ExportTo) == 0 || slices.Contains(e.ExportTo, "*") {
+		return []string{"*"}
+	}
+	out := []string{"."}
+	for _, ns := range e.ExportTo {
+		if ns != "." && ns != gatewayNamespace && !slices.Contains(out, ns) {
+			out = append(out, ns)
+		}
+	}
+	return out
+}
+
+// validateExportTo accepts what Istio accepts in exportTo and what keeps the egress routes
+// usable: "*" alone, ".", or namespace names; not "~" (seen by no one: no sidecar would send the
+// hosts to the gateway). With a lockdown, each locked namespace must see the routes, or its
+// sidecars (REGISTRY_ONLY) could not reach the hosts at all.
+func validateExportTo(e *EgressSpec, path *field.Path, r *Problems) {
+	p := path.Child("exportTo")
+	seen := map[string]bool{}
+	for i, ns := range e.ExportTo {
+		pi := p.Index(i)
+		switch {
+		case seen[ns]:
+			r.Errors = append(r.Errors, field.Duplicate(pi, ns))
+		case ns == "*":
+			if len(e.ExportTo) > 1 {
+				r.errorf(pi, ns, "* already exports to every namespace; use it alone, or list namespaces")
+			}
+		case ns == "~":
+			r.errorf(pi, ns, "~ exports to no namespace: no sidecar would send the hosts to the gateway; list the namespaces that use them, or leave exportTo out (every namespace)")
+		case ns == ".":
+		default:
+			for _, msg := range validation.IsDNS1123Label(ns) {
+				r.errorf(pi, ns, "%s", msg)
+			}
+		}
+		seen[ns] = true
+	}
+	if e.Lockdown == nil || len(e.ExportTo) == 0 || slices.Contains(e.ExportTo, "*") {
+		return
+	}
+	for i, ns := range e.Lockdown.Namespaces {
+		if ns != "" && !slices.Contains(e.ExportTo, ns) {
+			r.errorf(path.Child("lockdown", "namespaces").Index(i), ns, "not in spec.egress.exportTo: its sidecars (REGISTRY_ONLY) would not know the egress hosts and could reach none of them; add %s to exportTo", ns)
 		}
 	}
 }
