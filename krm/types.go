@@ -203,8 +203,9 @@ type EgressSpec struct {
 // EgressLockdown lists the application namespaces whose pods may leave the cluster only through
 // the egress gateway.
 type EgressLockdown struct {
-	// Namespaces to lock down. Required, not empty. Each gets a Sidecar and a NetworkPolicy named
-	// after the gateway with the suffix -lockdown. Neither the gateway's namespace nor istiod's.
+	// Namespaces to lock down. Required, not empty. Each gets the namespace-wide Sidecar, named
+	// default (Istio allows one per namespace), and a NetworkPolicy named after the gateway with
+	// the suffix -lockdown. Neither the gateway's namespace nor istiod's.
 	Namespaces []string `json:"namespaces"`
 	// IstiodNamespace is where istiod runs (pods labelled app: istiod, every revision), the one
 	// control-plane address the NetworkPolicy admits on port 15012. Default: istio-system.

@@ -25,9 +25,15 @@ func lockdownObjects(gp *krm.GatewayPattern, values *krm.ChartValues) []*mapping
 	return out
 }
 
-// LockdownName names the Sidecar and the NetworkPolicy of a locked namespace: the gateway's name
-// with -lockdown, the same in every namespace, so a reader (and kubectl get sidecar -A) finds them.
-func LockdownName(gatewayName string) string { return gatewayName + "-lockdown" }
+// LockdownSidecarName names the namespace-wide Sidecar of a locked namespace: default, the name
+// Istio recommends for it. Istio allows one Sidecar without workloadSelector per namespace (with
+// two, its behaviour is undefined); one fixed name turns a second one into a name collision the
+// function refuses, whether it is already in the package or comes from another GatewayPattern.
+const LockdownSidecarName = "default"
+
+// LockdownPolicyName names the NetworkPolicy of a locked namespace: the gateway's name with
+// -lockdown. NetworkPolicies add up, so two egress gateways may each admit their own pods.
+func LockdownPolicyName(gatewayName string) string { return gatewayName + "-lockdown" }
 
 // lockdownSidecar: no workloadSelector, so it applies to every sidecar of the namespace, and
 // Istio allows one such Sidecar per namespace. Its egress hosts are "*/*", the mesh's default
@@ -38,7 +44,7 @@ func (g istioGateway) lockdownSidecar(namespace string) *mapping {
 	spec := newMapping().
 		set("egress", []*mapping{newMapping().set("hosts", []string{"*/*"})}).
 		set("outboundTrafficPolicy", newMapping().set("mode", "REGISTRY_ONLY"))
-	meta := newMapping().set("name", LockdownName(g.name)).set("namespace", namespace)
+	meta := newMapping().set("name", LockdownSidecarName).set("namespace", namespace)
 	return object("networking.istio.io/v1", "Sidecar", meta).set("spec", spec)
 }
 
@@ -76,7 +82,7 @@ func (g istioGateway) lockdownNetworkPolicy(namespace string, e *krm.EgressSpec,
 		set("podSelector", newMapping()).
 		set("policyTypes", []string{"Egress"}).
 		set("egress", egress)
-	meta := newMapping().set("name", LockdownName(g.name)).set("namespace", namespace)
+	meta := newMapping().set("name", LockdownPolicyName(g.name)).set("namespace", namespace)
 	return object("networking.k8s.io/v1", "NetworkPolicy", meta).set("spec", spec)
 }
 
