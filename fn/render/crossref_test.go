@@ -419,3 +419,64 @@ func TestExportTo(t *testing.T) {
 	}
 	require.Positive(t, checked)
 }
+
+// TestLockdownPolicyAdmitsTheGatewayPorts checks, over every golden output with a lockdown, that
+// each NetworkPolicy admits the egress gateway's pods on exactly the container ports the
+// sidecars' hops arrive on: the targetPorts of the gateway Service's ports that its Gateway
+// listens on (a NetworkPolicy sees pod ports, after the Service's DNAT). It reads the emitted
+// Service and Gateway, not the GatewayPattern.
+func TestLockdownPolicyAdmitsTheGatewayPorts(t *testing.T) {
+	outputs, err := filepath.Glob("../../testdata/*/expected.yaml")
+	require.NoError(t, err)
+	checked := 0
+	for _, file := range outputs {
+		data, err := os.ReadFile(file)
+		require.NoError(t, err)
+		items, err := (&kio.ByteReader{Reader: strings.NewReader(string(data))}).Read()
+		require.NoError(t, err)
+		for _, objects := range byOwner(items) {
+			policies := ofKind(objects, "NetworkPolicy")
+			gateways, services := ofKind(objects, "Gateway"), ofKind(objects, "Service")
+			if len(policies) == 0 || len(gateways) != 1 || len(services) != 1 {
+				continue
+			}
+			var listened []string
+			servers, err := gateways[0].Pipe(yaml.Lookup("spec", "servers"))
+			require.NoError(t, err)
+			for _, s := range servers.Content() {
+				listened = append(listened, yaml.GetValue(yaml.NewRNode(s).Field("port").Value.Field("number").Value))
+			}
+			var want []string
+			ports, err := services[0].Pipe(yaml.Lookup("spec", "ports"))
+			require.NoError(t, err)
+			for _, p := range ports.Content() {
+				port := yaml.NewRNode(p)
+				if slices.Contains(listened, yaml.GetValue(port.Field("port").Value)) {
+					want = append(want, yaml.GetValue(port.Field("targetPort").Value))
+				}
+			}
+			slices.Sort(want)
+			app := services[0].GetLabels()["app"]
+			for _, np := range policies {
+				rules, err := np.Pipe(yaml.Lookup("spec", "egress"))
+				require.NoError(t, err)
+				var got []string
+				for _, r := range rules.Content() {
+					rule := yaml.NewRNode(r)
+					pods, _ := rule.Pipe(yaml.Lookup("to", "0", "podSelector", "matchLabels", "app"))
+					if pods == nil || yaml.GetValue(pods) != app {
+						continue
+					}
+					rulePorts, err := rule.Pipe(yaml.Lookup("ports"))
+					require.NoError(t, err)
+					for _, p := range rulePorts.Content() {
+						got = append(got, yaml.GetValue(yaml.NewRNode(p).Field("port").Value))
+					}
+				}
+				require.Equal(t, want, got, "%s: NetworkPolicy %s/%s", file, np.GetNamespace(), np.GetName())
+				checked++
+			}
+		}
+	}
+	require.Positive(t, checked)
+}
