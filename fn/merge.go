@@ -47,6 +47,12 @@ func mergeGenerated(items, generated []wire.Item, owner string, stale func(owner
 				by = "GatewayPattern " + itemOwner
 			}
 			kind := item.String("kind")
+			if kind == "Sidecar" && itemOwner != owner {
+				// The lockdown's namespace-wide Sidecar: Istio allows one per namespace, so
+				// another name would not help.
+				return nil, fmt.Errorf("the generated Sidecar %s/%s (spec.egress.lockdown) would replace the namespace-wide Sidecar that %s already holds; Istio allows one per namespace: remove %s from spec.egress.lockdown.namespaces, or that Sidecar",
+					item.String("metadata", "namespace"), item.String("metadata", "name"), by, item.String("metadata", "namespace"))
+			}
 			return nil, fmt.Errorf("the generated %s %s/%s would replace a %s that %s already holds; give this GatewayPattern another name (or values.name)",
 				kind, item.String("metadata", "namespace"), item.String("metadata", "name"), kind, by)
 		}

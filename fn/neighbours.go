@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gatewaypattern/gateway-pattern/fn/render"
 	"github.com/gatewaypattern/gateway-pattern/fn/wire"
 	"github.com/gatewaypattern/gateway-pattern/krm"
 )
@@ -26,7 +27,7 @@ func neighbourWarnings(gp *krm.GatewayPattern, items, generated []wire.Item) wir
 	for _, g := range generated {
 		ours[g] = true
 	}
-	var services, serviceEntries, gateways []wire.Item
+	var services, serviceEntries, gateways, sidecars []wire.Item
 	for _, item := range items {
 		if ours[item] || item.String("metadata", "annotations", localConfigAnnotation) == "true" {
 			continue
@@ -39,6 +40,8 @@ func neighbourWarnings(gp *krm.GatewayPattern, items, generated []wire.Item) wir
 			serviceEntries = append(serviceEntries, item)
 		case group == istioNetworking && item.String("kind") == "Gateway":
 			gateways = append(gateways, item)
+		case group == istioNetworking && item.String("kind") == "Sidecar":
+			sidecars = append(sidecars, item)
 		}
 	}
 	var results wire.Results
@@ -50,6 +53,9 @@ func neighbourWarnings(gp *krm.GatewayPattern, items, generated []wire.Item) wir
 	}
 	if len(gateways) > 0 {
 		results = append(results, gatewaySelectorWarnings(gp, generated, gateways)...)
+	}
+	if gp.Spec.Egress != nil && gp.Spec.Egress.Lockdown != nil && len(sidecars) > 0 {
+		results = append(results, lockdownSidecarWarnings(gp, sidecars)...)
 	}
 	return results
 }
@@ -374,4 +380,22 @@ func mapIn(tree any, path ...string) map[string]string {
 		}
 	}
 	return out
+}
+
+// lockdownSidecarWarnings reports each Sidecar without workloadSelector in a locked namespace
+// (one named default is a collision, refused before this): Istio allows one namespace-wide
+// Sidecar per namespace and leaves the behaviour undefined with two, so the lockdown's
+// REGISTRY_ONLY may or may not be in force there.
+func lockdownSidecarWarnings(gp *krm.GatewayPattern, sidecars []wire.Item) wire.Results {
+	var results wire.Results
+	for _, sc := range sidecars {
+		namespace := sc.String("metadata", "namespace")
+		if !slices.Contains(gp.Spec.Egress.Lockdown.Namespaces, namespace) || valueIn(treeOf(sc), "spec", "workloadSelector") != nil {
+			continue
+		}
+		message := fmt.Sprintf("this Sidecar%s has no workloadSelector, so it is the namespace-wide Sidecar of %s, and %s locks %s down with one of its own (%s/%s): Istio allows one per namespace and leaves the behaviour undefined with two, so REGISTRY_ONLY may not be in force. Keep one: remove this Sidecar (or give it a workloadSelector), or remove %s from spec.egress.lockdown.namespaces",
+			madeBy(sc), namespace, patternName(gp), namespace, namespace, render.LockdownSidecarName, namespace)
+		results = append(results, warningAbout(sc, "spec", message))
+	}
+	return results
 }

@@ -75,6 +75,9 @@ func (gp *GatewayPattern) Default() {
 				h.Port = defaultEgressPort[h.Protocol]
 			}
 		}
+		if l := e.Lockdown; l != nil && l.IstiodNamespace == "" {
+			l.IstiodNamespace = DefaultIstiodNamespace
+		}
 	}
 	if ew := gp.Spec.EastWest; ew != nil && ew.ExposeServices == nil {
 		exposed := true

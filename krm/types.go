@@ -197,6 +197,28 @@ type EgressSpec struct {
 	// type LoadBalancer or NodePort) with the plain hop (sidecarToGateway: DISABLE). Without it
 	// that is refused: the gateway would be a forward proxy for anyone who reaches its address.
 	AllowExternalClients bool `json:"allowExternalClients,omitempty"`
+	// ExportTo is who sees the objects the sidecars use (the ServiceEntries, the two-hop
+	// VirtualServices and the DestinationRule of the mutual-TLS hop): namespaces, in Istio's
+	// exportTo syntax. The gateway's namespace (".") is always added: the gateway needs them too.
+	// Default: ["*"], every namespace. A namespace left out does not route the hosts to the
+	// gateway: under ALLOW_ANY its sidecars reach them directly, under REGISTRY_ONLY not at all.
+	ExportTo []string `json:"exportTo,omitempty"`
+	// Lockdown, when set, makes the egress gateway the only way out of the listed application
+	// namespaces: a namespace-wide Sidecar with REGISTRY_ONLY and a NetworkPolicy that lets their
+	// pods reach only pods of the cluster (the mesh, istiod, the egress gateway, DNS).
+	Lockdown *EgressLockdown `json:"lockdown,omitempty"`
+}
+
+// EgressLockdown lists the application namespaces whose pods may leave the cluster only through
+// the egress gateway.
+type EgressLockdown struct {
+	// Namespaces to lock down. Required, not empty. Each gets the namespace-wide Sidecar, named
+	// default (Istio allows one per namespace), and a NetworkPolicy named after the gateway with
+	// the suffix -lockdown. Neither the gateway's namespace nor istiod's.
+	Namespaces []string `json:"namespaces"`
+	// IstiodNamespace is where istiod runs (pods labelled app: istiod, every revision), the one
+	// control-plane address the NetworkPolicy admits on port 15012. Default: istio-system.
+	IstiodNamespace string `json:"istiodNamespace,omitempty" krm:"defaulted"`
 }
 
 // EgressProtocol is the protocol the application speaks to an external host.

@@ -132,6 +132,10 @@ func (gp *GatewayPattern) validatePatternBlocks(r *Problems) {
 	}
 	if e := gp.Spec.Egress; e != nil {
 		validateEgress(e, spec.Child("egress"), r)
+		validateExportTo(e, spec.Child("egress"), r)
+		if e.Lockdown != nil {
+			validateLockdown(e.Lockdown, gp.Metadata.Namespace, spec.Child("egress", "lockdown"), r)
+		}
 	}
 	if ew := gp.Spec.EastWest; ew != nil {
 		validateEastWest(ew, spec.Child("eastWest"), r)

@@ -63,6 +63,9 @@ const (
 // Hop is one proxy's part of a Path.
 type Hop struct {
 	Proxy string // Sidecar or Gateway
+	// Namespaces: for a sidecar, the namespaces whose sidecars see the route (its
+	// VirtualService's exportTo); nil for every namespace.
+	Namespaces []string
 	// What arrives: the port called (a gateway is called on its Service's port), how it is
 	// carried ("" plain text, "tls" the client's TLS, "mtls" Istio mutual TLS), the SNI, the HTTP
 	// host and path (path: the route's prefix), and whether the client speaks HTTP ("http") or

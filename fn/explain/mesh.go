@@ -35,7 +35,11 @@ func (x *index) meshPath(vs *virtualService, section string, j int, r vsRoute, m
 	if port == 0 {
 		entry += " (any port)"
 	}
-	first := Hop{Proxy: Sidecar, Port: port, Host: host, Path: "/", Protocol: "http"}
+	first := Hop{Proxy: Sidecar, Port: port, Host: host, Path: "/", Protocol: "http", Namespaces: vs.sidecarNamespaces()}
+	sidecar := "sidecar"
+	if first.Namespaces != nil {
+		sidecar = "sidecar in " + strings.Join(first.Namespaces, ", ")
+	}
 	if section != "http" {
 		first.Protocol, first.Path = "tcp", ""
 	}
@@ -43,7 +47,7 @@ func (x *index) meshPath(vs *virtualService, section string, j int, r vsRoute, m
 		first.TLS, first.SNI = "tls", host
 	}
 	why := []string{fmt.Sprintf("%s[%d] (mesh, port %d)", section, j, port)}
-	route := []string{entry, "sidecar"}
+	route := []string{entry, sidecar}
 	// end ends the path at its last step, with the hops that could be followed.
 	end := func(last string, hops ...Hop) Path {
 		p.Route, p.Why, p.Hops = join(append(route, last)...), strings.Join(why, " → "), hops
@@ -78,7 +82,7 @@ func (x *index) meshPath(vs *virtualService, section string, j int, r vsRoute, m
 	} else if to.Subset != "" {
 		return end(to.String() + " (subset " + to.Subset + ": no generated DestinationRule defines it)")
 	}
-	route = []string{entry + " from " + x.sources(svc), "sidecar", servicePortNode(svc, to.Port, hopNote)}
+	route = []string{entry + " from " + x.sources(svc), sidecar, servicePortNode(svc, to.Port, hopNote)}
 	if reason := closed(svc, to.Port); reason != "" {
 		return end("refused ("+reason+")", first, withAnswer(next, AnswerClosed))
 	}

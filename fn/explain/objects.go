@@ -2,6 +2,7 @@ package explain
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -131,7 +132,26 @@ type virtualService struct {
 		HTTP     []vsRoute `yaml:"http"`
 		TLS      []vsRoute `yaml:"tls"`
 		TCP      []vsRoute `yaml:"tcp"`
+		ExportTo []string  `yaml:"exportTo"`
 	}
+}
+
+// sidecarNamespaces are the namespaces whose sidecars see vs (its exportTo, "." being its own
+// namespace), or nil for every namespace.
+func (vs *virtualService) sidecarNamespaces() []string {
+	if len(vs.spec.ExportTo) == 0 || slices.Contains(vs.spec.ExportTo, "*") {
+		return nil
+	}
+	var out []string
+	for _, ns := range vs.spec.ExportTo {
+		if ns == "." {
+			ns = vs.obj.Metadata.Namespace
+		}
+		if !slices.Contains(out, ns) {
+			out = append(out, ns)
+		}
+	}
+	return out
 }
 
 // section returns the routes of one section: "http", "tls" or "tcp".

@@ -19,10 +19,10 @@ func egressObjects(gp *krm.GatewayPattern, values *krm.ChartValues) []*mapping {
 	groups := e.HostGroups()
 	out := []*mapping{g.gateway(egressServers(e, groups))}
 	if e.SidecarToGateway == krm.SidecarToGatewayMutual {
-		out = append(out, g.mutualHopRule(groups))
+		out = append(out, g.mutualHopRule(e, groups))
 	}
 	for _, group := range groups {
-		out = append(out, g.serviceEntry(group), g.egressVirtualService(e, group))
+		out = append(out, g.serviceEntry(e, group), g.egressVirtualService(e, group))
 		if dr := g.originationRule(group); dr != nil {
 			out = append(out, dr)
 		}
@@ -89,7 +89,7 @@ func (g istioGateway) egressName(group krm.EgressHostGroup) string {
 }
 
 // serviceEntry registers the external host with every port it is reached on.
-func (g istioGateway) serviceEntry(group krm.EgressHostGroup) *mapping {
+func (g istioGateway) serviceEntry(e *krm.EgressSpec, group krm.EgressHostGroup) *mapping {
 	var ports []*mapping
 	for _, h := range group.Entries {
 		ports = append(ports, serviceEntryPort(h.Port, h.Protocol))
@@ -102,7 +102,7 @@ func (g istioGateway) serviceEntry(group krm.EgressHostGroup) *mapping {
 		set("ports", ports).
 		set("resolution", "DNS"). // wildcard hosts are refused: a gateway cannot resolve them
 		set("location", "MESH_EXTERNAL").
-		set("exportTo", everyNamespace) // sidecars must know the host to send it to the gateway
+		set("exportTo", e.SidecarExportTo(g.namespace)) // sidecars must know the host to send it to the gateway
 	return g.object("ServiceEntry", g.egressName(group), spec)
 }
 
@@ -159,7 +159,7 @@ func (g istioGateway) egressVirtualService(e *krm.EgressSpec, group krm.EgressHo
 		setIf("http", http).
 		setIf("tls", tls).
 		setIf("tcp", tcp).
-		set("exportTo", everyNamespace) // its mesh hop is for the sidecars of every namespace
+		set("exportTo", e.SidecarExportTo(g.namespace)) // its mesh hop is for the sidecars (of every namespace by default)
 	return g.object("VirtualService", g.egressName(group), spec)
 }
 
@@ -169,7 +169,7 @@ func route(match, destination *mapping) *mapping {
 
 // mutualHopRule makes sidecars speak Istio mutual TLS to the gateway, with the external host as
 // SNI so the gateway picks the server (and so the route) for that host.
-func (g istioGateway) mutualHopRule(groups []krm.EgressHostGroup) *mapping {
+func (g istioGateway) mutualHopRule(e *krm.EgressSpec, groups []krm.EgressHostGroup) *mapping {
 	var subsets []*mapping
 	for _, group := range groups {
 		tls := newMapping().set("mode", "ISTIO_MUTUAL").set("sni", group.Host)
@@ -182,7 +182,7 @@ func (g istioGateway) mutualHopRule(groups []krm.EgressHostGroup) *mapping {
 	return g.object("DestinationRule", g.name, newMapping().
 		set("host", g.serviceFQDN()).
 		set("subsets", subsets).
-		set("exportTo", everyNamespace)) // the sidecars of every namespace take this hop
+		set("exportTo", e.SidecarExportTo(g.namespace))) // the sidecars (of every namespace by default) take this hop
 }
 
 // originationRule makes the gateway open TLS to the host's port 443 for applications that speak

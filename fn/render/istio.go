@@ -21,13 +21,11 @@ func newIstioGateway(gp *krm.GatewayPattern, values *krm.ChartValues) istioGatew
 // The visibility (exportTo) of every generated VirtualService, DestinationRule and ServiceEntry is
 // written out, never left to Istio's default (every namespace, or the mesh's defaultExportTo): an
 // object only the gateway uses must not change what the sidecars of the mesh do, and one the
-// sidecars use must reach them whatever the mesh's default.
-var (
-	// gatewayNamespaceOnly: seen only by proxies in the gateway's namespace (Istio's ".").
-	gatewayNamespaceOnly = []string{"."}
-	// everyNamespace: seen by the sidecars of every namespace (Istio's "*").
-	everyNamespace = []string{"*"}
-)
+// sidecars use must reach them whatever the mesh's default: every namespace ("*") unless
+// spec.egress.exportTo narrows it (see krm.EgressSpec.SidecarExportTo).
+//
+// gatewayNamespaceOnly: seen only by proxies in the gateway's namespace (Istio's ".").
+var gatewayNamespaceOnly = []string{"."}
 
 // serviceFQDN is the cluster-local name of the generated gateway Service.
 func (g istioGateway) serviceFQDN() string {

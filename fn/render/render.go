@@ -21,6 +21,7 @@ func Objects(gp *krm.GatewayPattern, values *krm.ChartValues) []*yaml.Node {
 		objects = append(objects, ingressObjects(gp, values)...)
 	case krm.Egress:
 		objects = append(objects, egressObjects(gp, values)...)
+		objects = append(objects, lockdownObjects(gp, values)...)
 	case krm.EastWest:
 		objects = append(objects, eastWestObjects(gp, values)...)
 	}

@@ -100,6 +100,9 @@ func callOf(h explain.Hop, apps []AppService) (explainedCall, bool) {
 	}}
 	if c.Proxy == proxySidecar {
 		c.Namespace = "default"
+		if len(h.Namespaces) > 0 {
+			c.Namespace = h.Namespaces[0] // exported to some namespaces only: call from one of them
+		}
 	}
 	if c.TLS == "" {
 		c.TLS = "plaintext"
@@ -249,10 +252,10 @@ func simulateExplained(t *testing.T, s *xds.FakeDiscoveryServer, w *world, calls
 	var problems []string
 	sims := map[string]*simulation.Simulation{}
 	for _, c := range calls {
-		key := c.Proxy + "/" + c.gateway
+		key := c.Proxy + "/" + c.gateway + "/" + c.Namespace
 		sim := sims[key]
 		if sim == nil {
-			p := sidecarProxy("default")
+			p := sidecarProxy(c.Namespace)
 			if c.Proxy == proxyGateway {
 				p = gatewayProxy(t, w, c.gateway)
 			}
