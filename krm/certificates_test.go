@@ -1,0 +1,30 @@
+package krm
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// One Certificate per credentialName, for the union of its servers' hosts (case-insensitively
+// once each), none for PASSTHROUGH servers, excluded credentials or plain HTTP servers.
+func TestCertificatesToIssue(t *testing.T) {
+	in := &IngressSpec{
+		Servers: []IngressServer{
+			{Port: 80, Hosts: []string{"shop.example.com"}, HTTPSRedirect: true},
+			{Port: 443, Hosts: []string{"shop.example.com", "www.example.com"}, TLS: &ServerTLS{Mode: TLSSimple, CredentialName: "shop-tls"}},
+			{Port: 8443, Hosts: []string{"WWW.example.com", "*.shop.example.com"}, TLS: &ServerTLS{Mode: TLSMutual, CredentialName: "shop-tls"}},
+			{Port: 443, Hosts: []string{"db.example.com"}, TLS: &ServerTLS{Mode: TLSPassthrough}},
+			{Port: 443, Hosts: []string{"legacy.example.com"}, TLS: &ServerTLS{Mode: TLSSimple, CredentialName: "legacy-tls"}},
+			{Port: 443, Hosts: []string{"blog.example.com"}, TLS: &ServerTLS{Mode: TLSSimple, CredentialName: "blog-tls"}},
+		},
+		Certificates: &IngressCertificates{IssuerRef: IssuerRef{Name: "letsencrypt"}, ExcludeCredentialNames: []string{"legacy-tls"}},
+	}
+	require.Equal(t, []CertificateFor{
+		{CredentialName: "shop-tls", DNSNames: []string{"shop.example.com", "www.example.com", "*.shop.example.com"}, Mutual: true},
+		{CredentialName: "blog-tls", DNSNames: []string{"blog.example.com"}},
+	}, in.CertificatesToIssue())
+
+	in.Certificates = nil
+	require.Empty(t, in.CertificatesToIssue())
+}
