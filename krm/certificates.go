@@ -47,7 +47,7 @@ type IssuerRef struct {
 type CertificatePrivateKey struct {
 	// Algorithm is RSA or ECDSA, the keys the gateway (Envoy) serves. Default: RSA.
 	Algorithm PrivateKeyAlgorithm `json:"algorithm,omitempty"`
-	// Size is the key size: 2048, 4096 or 8192 for RSA (default 2048), 256, 384 or 521 for
+	// Size is the key size in bits: 2048 to 8192 for RSA (default 2048); 256, 384 or 521 for
 	// ECDSA (default 256).
 	Size int32 `json:"size,omitempty"`
 	// RotationPolicy is Always (a new key at every renewal) or Never (keep the Secret's key).
@@ -87,16 +87,18 @@ const (
 
 var certManagerIssuerKinds = []string{KindIssuer, KindClusterIssuer}
 
-// keySizes are the key sizes cert-manager accepts per algorithm (its webhook refuses others).
-var keySizes = map[PrivateKeyAlgorithm][]int32{
-	PrivateKeyRSA:   {2048, 4096, 8192},
-	PrivateKeyECDSA: {256, 384, 521},
-}
+// The key sizes cert-manager's webhook accepts: RSA in a range, ECDSA one of its curves.
+var (
+	rsaKeySizes  = [2]int32{2048, 8192}
+	ecdsaKeySize = []int32{256, 384, 521}
+)
 
-// cert-manager's webhook refuses shorter durations and renewal windows.
+// cert-manager's webhook refuses shorter durations and renewal windows, and a renewBefore not
+// shorter than the duration, which defaults to 90 days.
 const (
-	minCertificateDuration = time.Hour
-	minRenewBefore         = 5 * time.Minute
+	minCertificateDuration     = time.Hour
+	minRenewBefore             = 5 * time.Minute
+	defaultCertificateDuration = 90 * 24 * time.Hour
 )
 
 // CertificateFor is one Certificate to generate: the Secret it writes (a server's
@@ -175,8 +177,15 @@ func validateCertificates(in *IngressSpec, namespace string, path *field.Path, r
 	}
 	duration, durationOK := certificateDuration(c.Duration, minCertificateDuration, p.Child("duration"), r)
 	renew, renewOK := certificateDuration(c.RenewBefore, minRenewBefore, p.Child("renewBefore"), r)
-	if durationOK && renewOK && c.Duration != "" && c.RenewBefore != "" && renew >= duration {
-		r.errorf(p.Child("renewBefore"), c.RenewBefore, "must be shorter than duration (%s), or cert-manager would renew the certificate as soon as it is issued", c.Duration)
+	if c.Duration == "" {
+		duration, durationOK = defaultCertificateDuration, true
+	}
+	if durationOK && renewOK && renew >= duration {
+		lifetime := c.Duration
+		if lifetime == "" {
+			lifetime = "2160h, cert-manager's default"
+		}
+		r.errorf(p.Child("renewBefore"), c.RenewBefore, "must be shorter than duration (%s), or cert-manager would renew the certificate as soon as it is issued", lifetime)
 	}
 	if k := c.PrivateKey; k != nil {
 		kp := p.Child("privateKey")
@@ -185,13 +194,13 @@ func validateCertificates(in *IngressSpec, namespace string, path *field.Path, r
 			r.errorf(kp.Child("algorithm"), k.Algorithm, "the gateway (Envoy) serves RSA and ECDSA certificates only")
 		case k.Algorithm != "" && !slices.Contains(PrivateKeyAlgorithms, k.Algorithm):
 			r.Errors = append(r.Errors, field.NotSupported(kp.Child("algorithm"), k.Algorithm, PrivateKeyAlgorithms))
-		case k.Size != 0:
-			algorithm := k.Algorithm
-			if algorithm == "" {
-				algorithm = PrivateKeyRSA
+		case k.Size != 0 && k.Algorithm == PrivateKeyECDSA:
+			if !slices.Contains(ecdsaKeySize, k.Size) {
+				r.errorf(kp.Child("size"), k.Size, "ECDSA keys are %s bits", orList(ecdsaKeySize))
 			}
-			if !slices.Contains(keySizes[algorithm], k.Size) {
-				r.errorf(kp.Child("size"), k.Size, "%s keys are %s bits", algorithm, orList(keySizes[algorithm]))
+		case k.Size != 0:
+			if k.Size < rsaKeySizes[0] || k.Size > rsaKeySizes[1] {
+				r.errorf(kp.Child("size"), k.Size, "RSA keys are %d to %d bits", rsaKeySizes[0], rsaKeySizes[1])
 			}
 		}
 		if k.RotationPolicy != "" && !slices.Contains(RotationPolicies, k.RotationPolicy) {
