@@ -3,6 +3,8 @@ package krm
 import (
 	"testing"
 
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
 	"github.com/stretchr/testify/require"
 )
 
@@ -27,4 +29,26 @@ func TestCertificatesToIssue(t *testing.T) {
 
 	in.Certificates = nil
 	require.Empty(t, in.CertificatesToIssue())
+}
+
+// renewBefore is checked against the duration cert-manager uses when none is given (90 days).
+func TestCertificatesRenewBeforeDefaultDuration(t *testing.T) {
+	in := &IngressSpec{
+		Servers:      []IngressServer{{Port: 443, Hosts: []string{"shop.example.com"}, TLS: &ServerTLS{Mode: TLSSimple, CredentialName: "shop-tls"}}},
+		Certificates: &IngressCertificates{IssuerRef: IssuerRef{Name: "letsencrypt"}, RenewBefore: "2400h"},
+	}
+	defaultIngress(in)
+	var r Problems
+	validateCertificates(in, "istio-ingress", field.NewPath("spec", "ingress"), &r)
+	require.Equal(t, []string{`spec.ingress.certificates.renewBefore: Invalid value: "2400h": must be shorter than duration (2160h, cert-manager's default), or cert-manager would renew the certificate as soon as it is issued`},
+		errorStrings(r.Errors))
+	require.Empty(t, r.Warnings)
+}
+
+func errorStrings(errs field.ErrorList) []string {
+	var out []string
+	for _, e := range errs {
+		out = append(out, e.Error())
+	}
+	return out
 }
