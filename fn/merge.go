@@ -46,9 +46,14 @@ func mergeGenerated(items, generated []wire.Item, owner string, stale func(owner
 			if itemOwner != "" {
 				by = "GatewayPattern " + itemOwner
 			}
-			kind := item.String("kind")
-			return nil, fmt.Errorf("the generated %s %s/%s would replace a %s that %s already holds; give this GatewayPattern another name (or values.name)",
-				kind, item.String("metadata", "namespace"), item.String("metadata", "name"), kind, by)
+			kind, name := item.String("kind"), item.String("metadata", "name")
+			remedy := "give this GatewayPattern another name (or values.name)"
+			if group, _ := groupVersion(item); group == "cert-manager.io" {
+				// A Certificate is named after the credentialName it writes, not after the gateway.
+				remedy = fmt.Sprintf("to keep that one, list %s in spec.ingress.certificates.excludeCredentialNames", name)
+			}
+			return nil, fmt.Errorf("the generated %s %s/%s would replace a %s that %s already holds; %s",
+				kind, item.String("metadata", "namespace"), name, kind, by, remedy)
 		}
 		out = append(out, item)
 	}
