@@ -106,12 +106,10 @@ const (
 type CertificateFor struct {
 	CredentialName string
 	DNSNames       []string
-	// Mutual: a MUTUAL or OPTIONAL_MUTUAL server uses the Secret, so Istio also needs a client CA.
-	Mutual bool
 }
 
-// CertificatesToIssue lists the Certificates the ingress block asks cert-manager for, in the order their
-// credentialNames first appear: one per credentialName of a server that terminates TLS (not
+// CertificatesToIssue lists the Certificates the ingress block asks cert-manager for, in the order
+// their credentialNames first appear: one per credentialName of a server that terminates TLS (not
 // excluded), for the hosts of every server that uses it. Server hosts are DNS names or *.
 // wildcards (validateHost), which is what a certificate's dnsNames accept.
 func (in *IngressSpec) CertificatesToIssue() []CertificateFor {
@@ -132,7 +130,6 @@ func (in *IngressSpec) CertificatesToIssue() []CertificateFor {
 			out = append(out, CertificateFor{CredentialName: s.TLS.CredentialName})
 		}
 		c := &out[i]
-		c.Mutual = c.Mutual || s.TLS.Mode == TLSMutual || s.TLS.Mode == TLSOptionalMutual
 		for _, h := range s.Hosts {
 			if !slices.ContainsFunc(c.DNSNames, func(d string) bool { return strings.EqualFold(d, h) }) {
 				c.DNSNames = append(c.DNSNames, h)

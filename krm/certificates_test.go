@@ -23,7 +23,7 @@ func TestCertificatesToIssue(t *testing.T) {
 		Certificates: &IngressCertificates{IssuerRef: IssuerRef{Name: "letsencrypt"}, ExcludeCredentialNames: []string{"legacy-tls"}},
 	}
 	require.Equal(t, []CertificateFor{
-		{CredentialName: "shop-tls", DNSNames: []string{"shop.example.com", "www.example.com", "*.shop.example.com"}, Mutual: true},
+		{CredentialName: "shop-tls", DNSNames: []string{"shop.example.com", "www.example.com", "*.shop.example.com"}},
 		{CredentialName: "blog-tls", DNSNames: []string{"blog.example.com"}},
 	}, in.CertificatesToIssue())
 
