@@ -46,15 +46,20 @@ func mergeGenerated(items, generated []wire.Item, owner string, stale func(owner
 			if itemOwner != "" {
 				by = "GatewayPattern " + itemOwner
 			}
-			kind := item.String("kind")
+			kind, name := item.String("kind"), item.String("metadata", "name")
 			if kind == "Sidecar" && itemOwner != owner {
 				// The lockdown's namespace-wide Sidecar: Istio allows one per namespace, so
 				// another name would not help.
 				return nil, fmt.Errorf("the generated Sidecar %s/%s (spec.egress.lockdown) would replace the namespace-wide Sidecar that %s already holds; Istio allows one per namespace: remove %s from spec.egress.lockdown.namespaces, or that Sidecar",
-					item.String("metadata", "namespace"), item.String("metadata", "name"), by, item.String("metadata", "namespace"))
+					item.String("metadata", "namespace"), name, by, item.String("metadata", "namespace"))
 			}
-			return nil, fmt.Errorf("the generated %s %s/%s would replace a %s that %s already holds; give this GatewayPattern another name (or values.name)",
-				kind, item.String("metadata", "namespace"), item.String("metadata", "name"), kind, by)
+			remedy := "give this GatewayPattern another name (or values.name)"
+			if group, _ := groupVersion(item); group == "cert-manager.io" {
+				// A Certificate is named after the credentialName it writes, not after the gateway.
+				remedy = fmt.Sprintf("to keep that one, list %s in spec.ingress.certificates.excludeCredentialNames", name)
+			}
+			return nil, fmt.Errorf("the generated %s %s/%s would replace a %s that %s already holds; %s",
+				kind, item.String("metadata", "namespace"), name, kind, by, remedy)
 		}
 		out = append(out, item)
 	}

@@ -27,7 +27,7 @@ func neighbourWarnings(gp *krm.GatewayPattern, items, generated []wire.Item) wir
 	for _, g := range generated {
 		ours[g] = true
 	}
-	var services, serviceEntries, gateways, sidecars []wire.Item
+	var services, serviceEntries, gateways, sidecars, certificates []wire.Item
 	for _, item := range items {
 		if ours[item] || item.String("metadata", "annotations", localConfigAnnotation) == "true" {
 			continue
@@ -42,6 +42,8 @@ func neighbourWarnings(gp *krm.GatewayPattern, items, generated []wire.Item) wir
 			gateways = append(gateways, item)
 		case group == istioNetworking && item.String("kind") == "Sidecar":
 			sidecars = append(sidecars, item)
+		case group == certManager && item.String("kind") == "Certificate":
+			certificates = append(certificates, item)
 		}
 	}
 	var results wire.Results
@@ -57,12 +59,37 @@ func neighbourWarnings(gp *krm.GatewayPattern, items, generated []wire.Item) wir
 	if gp.Spec.Egress != nil && gp.Spec.Egress.Lockdown != nil && len(sidecars) > 0 {
 		results = append(results, lockdownSidecarWarnings(gp, sidecars)...)
 	}
+	if len(certificates) > 0 {
+		results = append(results, certificateSecretWarnings(gp, certificates)...)
+	}
+	return results
+}
+
+// certificateSecretWarnings reports each Certificate among the items that writes the same Secret
+// as a Certificate of spec.ingress.certificates: cert-manager would have the two overwrite the
+// Secret in turn. (One of the same name stops the run earlier, in mergeGenerated.)
+func certificateSecretWarnings(gp *krm.GatewayPattern, certificates []wire.Item) wire.Results {
+	issued := map[string]bool{}
+	for _, c := range gp.Spec.Ingress.CertificatesToIssue() {
+		issued[c.CredentialName] = true
+	}
+	var results wire.Results
+	for _, item := range certificates {
+		secret := item.String("spec", "secretName")
+		if !issued[secret] || namespaceOrDefault(item.String("metadata", "namespace")) != gp.Metadata.Namespace {
+			continue
+		}
+		message := fmt.Sprintf("this Certificate writes the Secret %s, and so does the Certificate %s generates for the servers with credentialName %s: cert-manager would have each overwrite the other's certificate. List %s in spec.ingress.certificates.excludeCredentialNames to keep this one, or remove this one",
+			secret, patternName(gp), secret, secret)
+		results = append(results, warningAbout(item, "spec.secretName", message))
+	}
 	return results
 }
 
 const (
 	localConfigAnnotation = "config.kubernetes.io/local-config"
 	istioNetworking       = "networking.istio.io"
+	certManager           = "cert-manager.io"
 	// clusterServiceSuffix ends the FQDN of a Kubernetes Service: <name>.<namespace>.svc.cluster.local.
 	clusterServiceSuffix = ".svc.cluster.local"
 )

@@ -29,6 +29,9 @@ func defaultIngress(in *IngressSpec) {
 			in.Routes[i].Prefix = "/"
 		}
 	}
+	if in.Certificates != nil {
+		defaultCertificates(in.Certificates)
+	}
 }
 
 func defaultServerProtocol(s IngressServer) ServerProtocol {

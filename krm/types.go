@@ -86,6 +86,11 @@ type IngressSpec struct {
 	Servers []IngressServer `json:"servers,omitempty"`
 	// Routes become VirtualServices bound to the generated Gateway.
 	Routes []IngressRoute `json:"routes,omitempty"`
+	// Certificates, when set, has cert-manager issue the servers' certificates: one
+	// cert-manager.io/v1 Certificate per distinct tls.credentialName, in the gateway's namespace
+	// (where Istio reads credentialName Secrets), writing the Secret of that name, for the hosts
+	// of every server that uses it. Needs cert-manager in the cluster.
+	Certificates *IngressCertificates `json:"certificates,omitempty"`
 }
 
 // IngressServer is one listener of the ingress Gateway.

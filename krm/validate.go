@@ -129,6 +129,7 @@ func (gp *GatewayPattern) validatePatternBlocks(r *Problems) {
 	}
 	if in := gp.Spec.Ingress; in != nil {
 		validateIngress(in, spec.Child("ingress"), r)
+		validateCertificates(in, gp.Metadata.Namespace, spec.Child("ingress"), r)
 	}
 	if e := gp.Spec.Egress; e != nil {
 		validateEgress(e, spec.Child("egress"), r)

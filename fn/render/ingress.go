@@ -11,7 +11,8 @@ import (
 
 // ingressObjects builds the north-south front door: a Gateway with one server per
 // spec.ingress.servers entry, selecting the generated pods, and the VirtualServices that route the
-// listed hosts to internal services.
+// listed hosts to internal services; before them, the cert-manager Certificates that issue the
+// servers' credentials, when spec.ingress.certificates asks for them.
 func ingressObjects(gp *krm.GatewayPattern, values *krm.ChartValues) []*mapping {
 	in := gp.Spec.Ingress
 	if in == nil || len(in.Servers) == 0 {
@@ -22,7 +23,7 @@ func ingressObjects(gp *krm.GatewayPattern, values *krm.ChartValues) []*mapping 
 	for _, s := range in.Servers {
 		servers = append(servers, ingressServer(s))
 	}
-	out := []*mapping{g.gateway(servers)}
+	out := append(ingressCertificates(gp), g.gateway(servers))
 	names := map[string]bool{}
 	for _, vs := range ingressVirtualServices(in) {
 		// Names come from the first host; hosts such as a-b.example.com and a.b-example.com give

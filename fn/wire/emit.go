@@ -199,11 +199,14 @@ const (
 )
 
 // plainString decides how yaml.v3 writes the string v, for the strings it is sure of: "", or
-// letters, digits and ._/-:@=+ only, starting with a letter, a digit, "/" or "*", not ending in
-// ":".
+// letters, digits and ._/-:@=+* only, starting with a letter, a digit, "/" or "*", not ending in
+// ":"; and ".".
 func plainString(v string) stringForm {
 	if v == "" {
 		return asQuoted // plain, nothing reads as null
+	}
+	if v == "." {
+		return asPlain // exportTo: ["."]; no YAML 1.1 or 1.2 type reads a lone dot
 	}
 	if rest, ok := strings.CutPrefix(v, "*"); ok {
 		if rest == "" || plainString("x"+rest) == asPlain {
@@ -222,7 +225,7 @@ func plainString(v string) stringForm {
 			if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') && strings.IndexByte("abcdefABCDEFoOxXtTzZ", c) < 0 {
 				letters = true
 			}
-		case strings.IndexByte("._/-:@=+", c) >= 0:
+		case strings.IndexByte("._/-:@=+*", c) >= 0: // "*" only after the first byte: "*/*" is handled above
 		default:
 			return unsure
 		}

@@ -78,6 +78,18 @@ func TestGoldenOutputsAreValid(t *testing.T) {
 
 // validObjects must all pass. The first four are the seed document's objects, rewritten to the v1 API.
 var validObjects = map[string]string{
+	"cert-manager Certificate from a ClusterIssuer": `
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata: {name: shop-tls, namespace: istio-ingress}
+spec:
+  secretName: shop-tls
+  dnsNames: [shop.example.com, "*.shop.example.com"]
+  issuerRef: {name: letsencrypt, kind: ClusterIssuer, group: cert-manager.io}
+  duration: 2160h
+  renewBefore: 720h
+  privateKey: {algorithm: ECDSA, size: 384, rotationPolicy: Always}
+`,
 	"seed ServiceEntry": `
 apiVersion: networking.istio.io/v1
 kind: ServiceEntry
@@ -430,6 +442,52 @@ func TestValidObjectsPass(t *testing.T) {
 var invalidObjects = []struct {
 	name, want, doc string
 }{
+	{"Certificate with an unknown field", `unknown field "spec.dnsName"`, `
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata: {name: shop-tls, namespace: istio-ingress}
+spec:
+  secretName: shop-tls
+  dnsName: [shop.example.com]
+  issuerRef: {name: letsencrypt}
+`},
+	{"Certificate key algorithm outside the CRD's enum", `spec.privateKey.algorithm: Unsupported value: "DSA"`, `
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata: {name: shop-tls, namespace: istio-ingress}
+spec:
+  secretName: shop-tls
+  dnsNames: [shop.example.com]
+  issuerRef: {name: letsencrypt}
+  privateKey: {algorithm: DSA}
+`},
+	{"Certificate without secretName (CRD required)", `spec.secretName: Required value`, `
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata: {name: shop-tls, namespace: istio-ingress}
+spec:
+  dnsNames: [shop.example.com]
+  issuerRef: {name: letsencrypt}
+`},
+	{"Certificate renewing before its default 90-day duration ends", "certificate duration 2160h0m0s must be greater than renewBefore 2400h0m0s", `
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata: {name: shop-tls, namespace: istio-ingress}
+spec:
+  secretName: shop-tls
+  dnsNames: [shop.example.com]
+  issuerRef: {name: letsencrypt}
+  renewBefore: 2400h
+`},
+	{"Certificate of an unknown cert-manager issuer kind", "spec.issuerRef.kind: Invalid value: \"ClusterIsuer\": must be one of Issuer or ClusterIssuer", `
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata: {name: shop-tls, namespace: istio-ingress}
+spec:
+  secretName: shop-tls
+  dnsNames: [shop.example.com]
+  issuerRef: {name: letsencrypt, kind: ClusterIsuer}
+`},
 	{"Gateway with empty servers", "gateway must have at least one server", `
 apiVersion: networking.istio.io/v1
 kind: Gateway

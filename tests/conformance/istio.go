@@ -106,6 +106,11 @@ func validateAgainstCRD(js []byte) []error {
 	if err != nil {
 		return []error{err}
 	}
+	return validateWithCRD(v, js)
+}
+
+// validateWithCRD checks an object against the CRD schemas v holds, as the API server does.
+func validateWithCRD(v *crd.Validator, js []byte) []error {
 	// Integers must stay integers: CEL rules compare them as int, not float64.
 	var m map[string]any
 	if err := sigsjson.UnmarshalCaseSensitivePreserveInts(js, &m); err != nil {

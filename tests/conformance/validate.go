@@ -131,6 +131,9 @@ func validateJSON(js []byte, h header) []error {
 	if v, ok := kubeKinds[gvk]; ok {
 		return v(js)
 	}
+	if gvk == certificateGVK {
+		return validateCertificate(js)
+	}
 	if istioGroups[gvk.Group] {
 		for known := range istioKinds {
 			if known.Group == gvk.Group && known.Kind == gvk.Kind {
