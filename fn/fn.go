@@ -105,8 +105,9 @@ func Process(rl *wire.ResourceList, stderr io.Writer) (failed bool) {
 	}
 	// Where traffic goes, read back from the objects just emitted (not from the config), each
 	// line about the object that routes it: the VirtualService, or the Gateway that answers
-	// itself. That is the object to open to see or change the route.
-	for _, path := range explain.Paths(objects) {
+	// itself. That is the object to open to see or change the route. The build's Services are
+	// what Istio reads too: a route to one without the routed port ends in a 503.
+	for _, path := range explain.Paths(objects, buildServices(merged, generated)) {
 		about := &wire.ResourceRef{APIVersion: path.About.APIVersion, Kind: path.About.Kind, Namespace: path.About.Namespace, Name: path.About.Name}
 		if path.About.Kind == "" {
 			about = ref

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/gatewaypattern/gateway-pattern/fn/render"
+	yaml "go.yaml.in/yaml/v3"
+
 	"github.com/gatewaypattern/gateway-pattern/fn/wire"
 	"github.com/gatewaypattern/gateway-pattern/krm"
 )
@@ -23,18 +25,11 @@ import (
 // port, a ServiceEntry that declares an egress host too, a Gateway that selects the generated
 // gateway's pods. Items marked local-config are never applied, so they get in nobody's way.
 func neighbourWarnings(gp *krm.GatewayPattern, items, generated []wire.Item) wire.Results {
-	ours := make(map[wire.Item]bool, len(generated))
-	for _, g := range generated {
-		ours[g] = true
-	}
 	var services, serviceEntries, gateways, sidecars, certificates []wire.Item
-	for _, item := range items {
-		if ours[item] || item.String("metadata", "annotations", localConfigAnnotation) == "true" {
-			continue
-		}
+	for _, item := range neighbours(items, generated) {
 		group, _ := groupVersion(item)
 		switch {
-		case item.String("apiVersion") == "v1" && item.String("kind") == "Service":
+		case isService(item):
 			services = append(services, item)
 		case group == istioNetworking && item.String("kind") == "ServiceEntry":
 			serviceEntries = append(serviceEntries, item)
@@ -84,6 +79,46 @@ func certificateSecretWarnings(gp *krm.GatewayPattern, certificates []wire.Item)
 		results = append(results, warningAbout(item, "spec.secretName", message))
 	}
 	return results
+}
+
+// neighbours are the items (the output) the function did not generate, less those marked
+// local-config: the rest of the build, as it is applied.
+func neighbours(items, generated []wire.Item) []wire.Item {
+	ours := make(map[wire.Item]bool, len(generated))
+	for _, g := range generated {
+		ours[g] = true
+	}
+	var out []wire.Item
+	for _, item := range items {
+		if !ours[item] && item.String("metadata", "annotations", localConfigAnnotation) != "true" {
+			out = append(out, item)
+		}
+	}
+	return out
+}
+
+func isService(item wire.Item) bool {
+	return item.String("apiVersion") == "v1" && item.String("kind") == "Service"
+}
+
+// buildServices are the Services of the build (neighbours), as YAML for explain.Paths: routes to
+// one without the routed port end in a 503, and the explanation says so. wire.Item keeps its
+// node to itself (an edit would be lost), so each is read back through its tree; Services are
+// few and small. One whose tree cannot be read is left out (neighbourWarnings ignores it too).
+func buildServices(items, generated []wire.Item) []*yaml.Node {
+	var out []*yaml.Node
+	for _, item := range neighbours(items, generated) {
+		if !isService(item) {
+			continue
+		}
+		tree, errs := item.Tree()
+		var node yaml.Node
+		if len(errs) > 0 || node.Encode(tree) != nil {
+			continue
+		}
+		out = append(out, &node)
+	}
+	return out
 }
 
 const (

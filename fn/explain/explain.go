@@ -2,11 +2,12 @@
 // host and route, the proxies a request passes (a sidecar, the gateway), how it is carried on
 // each hop, where it ends, and the objects and fields that send it there.
 //
-// It reads only the emitted objects (Gateways, VirtualServices, DestinationRules, ServiceEntries,
-// AuthorizationPolicies, the gateway's Service and workload), never the GatewayPattern, and
-// follows them the way Istio does, so what it says is what the objects do: it cannot drift from
-// them. Where the objects do not lead anywhere it knows (a shape the function never emits), the
-// line says so instead of guessing.
+// It reads the emitted objects (Gateways, VirtualServices, DestinationRules, ServiceEntries,
+// AuthorizationPolicies, the gateway's Service and workload) and, when the function runs as a
+// transformer, the Services of the build it was given (the ones a route may send to), never the
+// GatewayPattern, and follows them the way Istio does, so what it says is what the objects do: it
+// cannot drift from them. Where the objects do not lead anywhere it knows (a shape the function
+// never emits), the line says so instead of guessing.
 package explain
 
 import (
@@ -58,6 +59,10 @@ const (
 	AnswerRedirect = "301"    // HTTPS redirect
 	AnswerNotFound = "404"    // no route for the host (HTTP), or no filter chain for the SNI (TLS)
 	AnswerClosed   = "closed" // nothing listens: the Service lacks the port, or no Gateway selects the pods
+	// The route's destination is a Service (of the build, or generated) without the routed
+	// port: the proxy has no cluster for it, and answers HTTP with 503 (a TCP or TLS connection
+	// is closed).
+	AnswerNoCluster = "503"
 )
 
 // Hop is one proxy's part of a Path.
@@ -76,7 +81,8 @@ type Hop struct {
 	Host     string
 	Path     string
 	Protocol string
-	// Where it goes: a destination, or an answer; BySNI: AUTO_PASSTHROUGH, to the service the
+	// Where it goes: a destination, or an answer (with AnswerNoCluster, To is the destination
+	// the route names, which has no cluster); BySNI: AUTO_PASSTHROUGH, to the service the
 	// SNI names (Host and SNI are then patterns, not names).
 	To     Destination
 	Answer string
@@ -103,8 +109,12 @@ func (d Destination) String() string {
 
 // Paths follows the objects the function emitted: every path through its gateways, in the order
 // of the objects that route them (Gateways' own answers, then each VirtualService's routes).
-func Paths(objects []*yaml.Node) []Path {
+// services are the build's Services the function did not generate (nil when it runs as a
+// generator): a route to one of them that lacks the routed port ends in a 503, as in Istio. A
+// destination that is not among them is followed as a Service that has the port.
+func Paths(objects, services []*yaml.Node) []Path {
 	x := newIndex(objects)
+	x.indexBuild(services)
 	out := append(x.unreadable, x.unselected()...)
 	for _, g := range x.gateways {
 		out = append(out, x.gatewayAnswers(g)...)
@@ -341,6 +351,15 @@ func (x *index) finish(vs *virtualService, r vsRoute, hop Hop, p Path, note stri
 		return p // stated, not followed: the function emits no redirect routes
 	case len(r.Route) == 1:
 		hop.To = destinationOf(r.Route[0].Destination)
+		if reason := x.noCluster(hop.To, vs.obj.Metadata.Namespace); reason != "" {
+			hop.Answer = AnswerNoCluster
+			answer := "503"
+			if hop.Protocol != "http" {
+				answer = "connection closed"
+			}
+			p.Route = join(p.Route, answer+" ("+reason+")")
+			break
+		}
 		p.Route = join(p.Route, withNotes(hop.To.String(), subsetNote(hop.To), note))
 	case len(r.Route) == 0:
 		p.Route = join(p.Route, "? (the route has no destination)")
@@ -348,13 +367,42 @@ func (x *index) finish(vs *virtualService, r vsRoute, hop Hop, p Path, note stri
 	default:
 		var split []string
 		for _, d := range r.Route {
-			split = append(split, fmt.Sprintf("%s (weight %d)", destinationOf(d.Destination), d.Weight))
+			to := destinationOf(d.Destination)
+			notes := []string{fmt.Sprintf("weight %d", d.Weight)}
+			if reason := x.noCluster(to, vs.obj.Metadata.Namespace); reason != "" {
+				notes = append(notes, "no cluster: "+reason)
+			}
+			split = append(split, withNotes(to.String(), notes...))
 		}
 		p.Route = join(p.Route, strings.Join(split, " + "))
 		return p // a split is stated, not followed hop by hop
 	}
 	p.Hops = []Hop{hop}
 	return p
+}
+
+// noCluster says why a proxy has no cluster for destination to of a route in namespace, or "":
+// Istio names a route's cluster outbound|<port>|<subset>|<host> and makes one for each port of
+// the Service, so a Service (of the build, or generated) without the routed port leaves the route
+// without a cluster. A destination that is no known Service (it lives elsewhere, or the function
+// runs as a generator) is taken to have its port.
+func (x *index) noCluster(to Destination, namespace string) string {
+	svc := x.destinationService(to.Host, namespace)
+	if svc == nil || to.Port == 0 {
+		return ""
+	}
+	if _, ok := svc.port(to.Port); ok {
+		return ""
+	}
+	has := "it has no ports"
+	if len(svc.spec.Ports) > 0 {
+		var ports []string
+		for _, p := range svc.spec.Ports {
+			ports = append(ports, fmt.Sprint(p.Port))
+		}
+		has = "it has " + strings.Join(ports, ", ")
+	}
+	return fmt.Sprintf("Service %s/%s has no port %d; %s", namespaceOrDefault(svc.obj.Metadata.Namespace), svc.obj.Metadata.Name, to.Port, has)
 }
 
 func destinationOf(d destination) Destination {

@@ -67,13 +67,13 @@ func TestIngressAndEgressLines(t *testing.T) {
 		"http://shop.example.com → istio-ingressgateway:80 → 301 to https://shop.example.com; by server http (tls.httpsRedirect)",
 		"https://shop.example.com/api → istio-ingressgateway:443 (SIMPLE, shop-tls) → api.shop.svc.cluster.local:8080; by Gateway istio-ingressgateway server https → http[0] (prefix /api)",
 		"https://shop.example.com/ → istio-ingressgateway:443 (SIMPLE, shop-tls) → web.shop.svc.cluster.local:8080; by Gateway istio-ingressgateway server https → http[1] (prefix /)",
-	}, lines(explain.Paths(rendered(t, ingress))))
+	}, lines(explain.Paths(rendered(t, ingress), nil)))
 	assert.Equal(t, []string{
 		"https://api.example.com from shop/* → sidecar → istio-egress:443 (Istio mTLS, SNI api.example.com) → api.example.com:443 (the app's TLS passed through); " +
 			"by tls[0] (mesh, port 443) → DestinationRule istio-egress subset api-example-com (ISTIO_MUTUAL) → Gateway istio-egress server tls-api-example-com → tcp[0] (istio-egress, port 443) → ServiceEntry istio-egress-api-example-com (DNS); sources admitted by AuthorizationPolicy istio-egress",
 		"http://edition.cnn.com from shop/* → sidecar → istio-egress:443 (Istio mTLS, SNI edition.cnn.com) → edition.cnn.com:443 (TLS originated by the gateway, SNI edition.cnn.com); " +
 			"by http[0] (mesh, port 80) → DestinationRule istio-egress subset edition-cnn-com (ISTIO_MUTUAL) → Gateway istio-egress server https-edition-cnn-com → http[1] (istio-egress, port 443) → DestinationRule istio-egress-edition-cnn-com (SIMPLE on 443) → ServiceEntry istio-egress-edition-cnn-com (DNS); sources admitted by AuthorizationPolicy istio-egress",
-	}, lines(explain.Paths(rendered(t, egress))))
+	}, lines(explain.Paths(rendered(t, egress), nil)))
 }
 
 // find returns the emitted object of kind and name.
@@ -156,10 +156,10 @@ func TestLinesFollowTheObjects(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			objects := rendered(t, tc.config)
-			before := strings.Join(lines(explain.Paths(objects)), "\n")
+			before := strings.Join(lines(explain.Paths(objects, nil)), "\n")
 			require.Contains(t, before, tc.was)
 			tc.change(t, objects)
-			after := strings.Join(lines(explain.Paths(objects)), "\n")
+			after := strings.Join(lines(explain.Paths(objects, nil)), "\n")
 			assert.NotContains(t, after, tc.was)
 			assert.Contains(t, after, tc.now)
 		})
@@ -193,7 +193,7 @@ func TestUnexpectedShapesAreSaid(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			objects := rendered(t, ingress)
 			tc.change(t, objects)
-			assert.Contains(t, strings.Join(lines(explain.Paths(objects)), "\n"), tc.line)
+			assert.Contains(t, strings.Join(lines(explain.Paths(objects, nil)), "\n"), tc.line)
 		})
 	}
 }
@@ -203,13 +203,89 @@ func TestNoGatewayNoPath(t *testing.T) {
 	objects := rendered(t, "apiVersion: fn.gatewaypattern.dev/v1alpha1\nkind: GatewayPattern\nmetadata: {name: gw}\nspec: {pattern: Ingress}\n")
 	assert.Equal(t, []string{
 		"gw (ports 80, 443) → Deployment gw → refused (no Gateway selects its pods); by spec.selector; no generated Gateway's selector matches the pods",
-	}, lines(explain.Paths(objects)))
+	}, lines(explain.Paths(objects, nil)))
+}
+
+// TestBuildServices: a route to a Service of the build without the routed port ends in a 503, as
+// in Istio (no cluster); with the port, or when the Service is not in the build, the line is the
+// same as without the build's Services. A short host is the Service of the VirtualService's
+// namespace, an FQDN the Service of its namespace (not a Service of the same name elsewhere).
+func TestBuildServices(t *testing.T) {
+	const config = `
+apiVersion: fn.gatewaypattern.dev/v1alpha1
+kind: GatewayPattern
+metadata: {name: gw, namespace: istio-ingress}
+spec:
+  pattern: Ingress
+  ingress:
+    servers:
+    - {port: 80, hosts: [shop.example.com]}
+    routes:
+    - {hosts: [shop.example.com], prefix: /api, destination: {host: api.shop.svc.cluster.local, port: 8080}}
+    - {hosts: [shop.example.com], prefix: /cart, destination: {host: cart, port: 80}}
+    - {hosts: [shop.example.com], prefix: /web, destination: {host: web.shop.svc.cluster.local, port: 8080}}
+    - {hosts: [shop.example.com], destination: {host: other.elsewhere.svc.cluster.local, port: 9090}}
+`
+	const build = `
+apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: shop}
+spec: {ports: [{name: http, port: 80, targetPort: 8080}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: cart, namespace: istio-ingress}
+spec: {ports: [{port: 8081}, {port: 8082}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: cart, namespace: shop}
+spec: {ports: [{port: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec: {ports: [{port: 8080}]}
+`
+	var services []*yaml.Node
+	dec := yaml.NewDecoder(strings.NewReader(build))
+	for {
+		var doc yaml.Node
+		if err := dec.Decode(&doc); err != nil {
+			break
+		}
+		services = append(services, doc.Content[0])
+	}
+	require.Len(t, services, 4)
+	const through = "http://shop.example.com%s → gw:80 → %s; by Gateway gw server http → http[%d] (prefix %s)"
+	without := []string{
+		fmt.Sprintf(through, "/cart", "cart:80", 0, "/cart"), // the longer prefix first
+		fmt.Sprintf(through, "/api", "api.shop.svc.cluster.local:8080", 1, "/api"),
+		fmt.Sprintf(through, "/web", "web.shop.svc.cluster.local:8080", 2, "/web"),
+		fmt.Sprintf(through, "/", "other.elsewhere.svc.cluster.local:9090", 3, "/"),
+	}
+	objects := rendered(t, config)
+	assert.Equal(t, without, lines(explain.Paths(objects, nil)), "no Services in the build (a generator)")
+
+	paths := explain.Paths(objects, services)
+	assert.Equal(t, []string{
+		fmt.Sprintf(through, "/cart", "503 (Service istio-ingress/cart has no port 80; it has 8081, 8082)", 0, "/cart"),
+		fmt.Sprintf(through, "/api", "503 (Service shop/api has no port 8080; it has 80)", 1, "/api"),
+		without[2], // web has the port
+		without[3], // not in the build
+	}, lines(paths))
+	for i, want := range []string{explain.AnswerNoCluster, explain.AnswerNoCluster, "", ""} {
+		require.Len(t, paths[i].Hops, 1)
+		assert.Equal(t, want, paths[i].Hops[0].Answer, paths[i].Route)
+	}
+	assert.Equal(t, explain.Destination{Host: "api.shop.svc.cluster.local", Port: 8080}, paths[1].Hops[0].To,
+		"a 503 hop keeps the destination the route names: the cluster the gateway lacks")
 }
 
 func BenchmarkPaths(b *testing.B) {
 	objects := rendered(b, egress)
 	b.ReportAllocs()
 	for b.Loop() {
-		explain.Paths(objects)
+		explain.Paths(objects, nil)
 	}
 }

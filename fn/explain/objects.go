@@ -338,6 +338,9 @@ type index struct {
 	policies         []*authorizationPolicy
 	services         []*service
 	workloads        []*workload
+	// build are the Services of the build the function did not generate, first of each
+	// namespace/name kept.
+	build []*service
 	// unreadable are objects of a kind that routes traffic whose fields could not be read.
 	unreadable []Path
 }
@@ -380,6 +383,51 @@ func newIndex(objects []*yaml.Node) *index {
 		}
 	}
 	return x
+}
+
+// indexBuild adds the build's Services. One whose spec cannot be read is left out, as if absent:
+// its routes are then followed as to a Service that has the port (the API server would refuse
+// such a Service anyway).
+func (x *index) indexBuild(services []*yaml.Node) {
+	seen := map[string]bool{}
+	for _, node := range services {
+		o := readObject(node)
+		key := namespaceOrDefault(o.Metadata.Namespace) + "/" + o.Metadata.Name
+		if o.APIVersion != "v1" || o.Kind != "Service" || seen[key] {
+			continue
+		}
+		s := &service{obj: o}
+		if o.spec != nil && o.spec.Decode(&s.spec) != nil {
+			continue
+		}
+		seen[key] = true
+		x.build = append(x.build, s)
+	}
+}
+
+// namespaceOrDefault is the namespace of a Service of the build without one: where kubectl and
+// istioctl analyze put it when it is applied from local files, "default".
+func namespaceOrDefault(namespace string) string {
+	if namespace == "" {
+		return "default"
+	}
+	return namespace
+}
+
+// destinationService returns the Service, of the build or generated, a route's destination host
+// names the way Istio resolves it: a short name (no dot) is a Service in the VirtualService's
+// namespace, <name>.<namespace>.svc.cluster.local a Service of that namespace. Any other host
+// (api.shop, an external name) names no Service here.
+func (x *index) destinationService(host, namespace string) *service {
+	if !strings.Contains(host, ".") {
+		host += "." + namespace + ".svc.cluster.local"
+	}
+	for _, s := range append(slices.Clip(x.build), x.services...) {
+		if strings.EqualFold(host, s.obj.Metadata.Name+"."+namespaceOrDefault(s.obj.Metadata.Namespace)+".svc.cluster.local") {
+			return s
+		}
+	}
+	return nil
 }
 
 // podsOf returns the generated workload whose pods carry every label of selector.

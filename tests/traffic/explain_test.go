@@ -48,15 +48,19 @@ func explainedCalls(objs []object, apps []AppService) (calls []explainedCall, sk
 	owners := map[string][]*yaml3.Node{}
 	var order []string
 	gateways := map[string]string{}
+	var services []*yaml3.Node // the build's Services, as the function passes them to explain.Paths
 	for _, o := range objs {
-		if o.Metadata.Labels[managedByLabel] != managedByValue {
-			continue
-		}
 		var doc yaml3.Node
 		if err := yaml3.Unmarshal(o.raw, &doc); err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", o, err)
 		}
 		node := doc.Content[0]
+		if o.Metadata.Labels[managedByLabel] != managedByValue {
+			if o.APIVersion == "v1" && o.Kind == "Service" && stringAt(node, "metadata", "annotations", "config.kubernetes.io/local-config") != "true" {
+				services = append(services, node)
+			}
+			continue
+		}
 		owner := stringAt(node, "metadata", "annotations", krm.OwnerAnnotation)
 		if _, seen := owners[owner]; !seen {
 			order = append(order, owner)
@@ -67,7 +71,7 @@ func explainedCalls(objs []object, apps []AppService) (calls []explainedCall, sk
 		}
 	}
 	for _, owner := range order {
-		for _, p := range explain.Paths(owners[owner]) {
+		for _, p := range explain.Paths(owners[owner], services) {
 			if len(p.Hops) == 0 {
 				skipped = append(skipped, p.String())
 				continue
@@ -123,6 +127,10 @@ func callOf(h explain.Hop, apps []AppService) (explainedCall, bool) {
 		c.refused = true
 	case h.Answer == explain.AnswerClosed:
 		c.closed = true
+	case h.Answer == explain.AnswerNoCluster:
+		// The route names a cluster the proxy does not have: Envoy answers 503.
+		c.Want.Cluster = fmt.Sprintf("outbound|%d|%s|%s", h.To.Port, h.To.Subset, h.To.Host)
+		c.Want.Error = errClusterMissing
 	default:
 		c.Want.Cluster = fmt.Sprintf("outbound|%d|%s|%s", h.To.Port, h.To.Subset, h.To.Host)
 		c.Want.UpstreamTLS, c.Want.UpstreamSNI = h.UpstreamTLS, h.UpstreamSNI
@@ -183,7 +191,7 @@ func stringAt(n *yaml3.Node, path ...string) string {
 // TestExplainedPaths proves that what the function explains is what Istio does: for every golden
 // output and example, every hop of every path fn/explain states is simulated in Istio's pilot and
 // must reach what the line says (the destination with its subset, port and upstream TLS and SNI, a
-// 301, or a refusal). Where the golden's traffic.yaml makes the same call, the two must agree too.
+// 301, a refusal, or a 503 for a route to a Service of the build without the routed port). Where the golden's traffic.yaml makes the same call, the two must agree too.
 func TestExplainedPaths(t *testing.T) {
 	var paths, hops, agreed int
 	var skipped []string
