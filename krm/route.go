@@ -73,9 +73,9 @@ func (rt *IngressRoute) decodeTree(v any, path *field.Path) field.ErrorList {
 // HasMatch reports whether the route gives Istio's match instead of prefix.
 func (rt IngressRoute) HasMatch() bool { return rt.Istio != nil && len(rt.Istio.Match) > 0 }
 
-// HasRoute reports whether the route gives Istio's route (weighted destinations) instead of
+// hasRoute reports whether the route gives Istio's route (weighted destinations) instead of
 // destination.
-func (rt IngressRoute) HasRoute() bool { return rt.Istio != nil && len(rt.Istio.Route) > 0 }
+func (rt IngressRoute) hasRoute() bool { return rt.Istio != nil && len(rt.Istio.Route) > 0 }
 
 // validateRouteIstio checks what a route's Istio fields change in the short form's rules: match
 // replaces prefix, route replaces destination, and the weights of a split add up to 100, as
@@ -88,7 +88,7 @@ func validateRouteIstio(route IngressRoute, p *field.Path, r *Problems) {
 	if route.HasMatch() && route.Prefix != "" {
 		r.errorf(p.Child("prefix"), route.Prefix, "match is given too: a route takes prefix or match, not both; write the prefix as a match condition (uri: {prefix: %s})", route.Prefix)
 	}
-	if !route.HasRoute() {
+	if !route.hasRoute() {
 		validateDestination(route.Destination, p.Child("destination"), r)
 		return
 	}
