@@ -25,7 +25,7 @@ func defaultIngress(in *IngressSpec) {
 		}
 	}
 	for i := range in.Routes {
-		if in.Routes[i].Prefix == "" {
+		if in.Routes[i].Prefix == "" && !in.Routes[i].HasMatch() {
 			in.Routes[i].Prefix = "/"
 		}
 	}
@@ -234,10 +234,18 @@ func validateIngressRoutes(in *IngressSpec, path *field.Path, r *Problems) {
 				r.errorf(hp, h, "no server serves this host, so the Gateway would never route it; add it to the hosts of a server")
 			}
 			key := hostPrefix{strings.ToLower(h), route.Prefix}
-			if first, dup := seen[key]; dup {
+			if first, dup := seen[key]; dup && !route.HasMatch() {
 				r.errorf(hp, h, "routes[%d] already routes this host and prefix %s", first, route.Prefix)
 			}
-			seen[key] = i
+			if !route.HasMatch() {
+				seen[key] = i
+			}
+			if passthrough && route.Istio != nil {
+				// The SNI route takes only a destination; the HTTP fields would be dropped for
+				// the PASSTHROUGH server without a word.
+				r.errorf(hp, h, "a PASSTHROUGH server serves this host and routes its TLS by SNI, never seeing the request; a route for it takes only hosts, prefix and destination")
+				continue
+			}
 			if passthrough && overHTTP {
 				// The HTTP servers use every route; the PASSTHROUGH server sends the host's SNI to
 				// its route for "/", which must exist (checked below).
@@ -256,10 +264,10 @@ func validateIngressRoutes(in *IngressSpec, path *field.Path, r *Problems) {
 				passthroughRoutes[strings.ToLower(h)] = i
 			}
 		}
-		if !strings.HasPrefix(route.Prefix, "/") {
+		if !route.HasMatch() && !strings.HasPrefix(route.Prefix, "/") {
 			r.errorf(p.Child("prefix"), route.Prefix, "must start with /")
 		}
-		validateDestination(route.Destination, p.Child("destination"), r)
+		validateRouteIstio(route, p, r)
 	}
 	for _, host := range slices.Sorted(maps.Keys(mixedWithoutRoot)) {
 		if _, ok := passthroughRoutes[host]; !ok {

@@ -157,15 +157,21 @@ type ServerTLS struct {
 	Istio *networking.ServerTLSSettings `json:"-"`
 }
 
-// IngressRoute sends requests for some hosts to one internal service.
+// IngressRoute sends requests for some hosts to an internal service. Hosts, prefix and
+// destination are its short form, declared here; every other field of Istio's HTTPRoute (match,
+// route, rewrite, timeout, retries, headers, corsPolicy, fault, mirror, ...) is taken as Istio
+// declares it, decoded by Istio's own type, and written to the VirtualService's http entry.
 type IngressRoute struct {
 	// Hosts this route serves; each must be served by a server. Required.
 	Hosts []string `json:"hosts"`
-	// Prefix of the request path to match. Default "/". PASSTHROUGH servers match on SNI instead:
-	// they send a host's TLS to its route for "/".
+	// Prefix of the request path to match. Default "/" unless match is given (one or the other).
+	// PASSTHROUGH servers match on SNI instead: they send a host's TLS to its route for "/".
 	Prefix string `json:"prefix,omitempty" krm:"defaulted"`
-	// Destination is the internal service that receives the traffic. Required.
-	Destination Destination `json:"destination"`
+	// Destination is the internal service that receives the traffic. Required unless route is
+	// given (one or the other).
+	Destination Destination `json:"destination,omitempty"`
+	// Istio holds the other fields of Istio's HTTPRoute, as written. Nil when none is written.
+	Istio *networking.HTTPRoute `json:"-"`
 }
 
 // Destination is a service inside the mesh.

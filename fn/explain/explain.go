@@ -12,6 +12,7 @@ package explain
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -299,8 +300,8 @@ func (x *index) serverPaths(vs *virtualService, g *gateway, gwName string, svc *
 				}
 				hop.Path = m.path()
 				entry = url(scheme, h, port, hop.Path)
-				if m.path() != "/" || m.URI != nil {
-					why += " (" + m.describe() + ")"
+				if m.path() != "/" || m.URI != nil || len(m.Other) > 0 {
+					why += " (" + m.describe() + m.conditions() + ")"
 				}
 				shadow := slices.IndexFunc(earlier, func(e taken) bool { return strings.HasPrefix(hop.Path, e.prefix) })
 				if (m.URI == nil || m.URI.Prefix != "") && len(m.Other) == 0 {
@@ -462,6 +463,15 @@ func (m routeMatch) describe() string {
 		return "regex " + m.URI.Regex
 	}
 	return "any path"
+}
+
+// conditions names the match's conditions other than the path (headers, method, ...), which
+// explain does not follow: the path is taken only by the requests that meet them too.
+func (m routeMatch) conditions() string {
+	if len(m.Other) == 0 {
+		return ""
+	}
+	return " and " + strings.Join(slices.Sorted(maps.Keys(m.Other)), ", ")
 }
 
 func (r *redirect) describe() string {

@@ -6,6 +6,9 @@ import (
 	"strconv"
 	"strings"
 
+	"google.golang.org/protobuf/proto"
+	networking "istio.io/api/networking/v1alpha3"
+
 	"github.com/gatewaypattern/gateway-pattern/krm"
 )
 
@@ -58,7 +61,7 @@ func ingressServer(s krm.IngressServer) *mapping {
 // hostRoutes is one VirtualService: the hosts that share exactly the same routes.
 type hostRoutes struct {
 	hosts  []string
-	routes []krm.IngressRoute // longest prefix first, so that "/" comes last
+	routes []krm.IngressRoute // see sortRoutes
 	// passthroughPorts are the ports of PASSTHROUGH servers serving these hosts: they get SNI
 	// (tls) routes there.
 	passthroughPorts []int32
@@ -87,7 +90,7 @@ func ingressVirtualServices(in *krm.IngressSpec) []hostRoutes {
 	index := map[string]int{}
 	for _, h := range hosts {
 		routes := routesOf[h]
-		slices.SortStableFunc(routes, func(a, b krm.IngressRoute) int { return len(b.Prefix) - len(a.Prefix) })
+		sortRoutes(routes)
 		group := hostRoutes{hosts: []string{h}, routes: routes}
 		for _, s := range in.Servers {
 			if !servesAny(s, group.hosts) {
@@ -115,10 +118,38 @@ func ingressVirtualServices(in *krm.IngressSpec) []hostRoutes {
 	return groups
 }
 
+// sortRoutes orders a host's routes as Istio tries them, first match wins: the routes written
+// with Istio's match first, in the order written (their conditions, exact, regex, headers, ...,
+// have no order of specificity a function could infer, so the user's order is the one they
+// meant), then the prefix routes, longest prefix first, so that "/" comes last. A prefix route
+// before a match route would take its requests whenever the prefix covers them: "/" all of
+// them.
+func sortRoutes(routes []krm.IngressRoute) {
+	slices.SortStableFunc(routes, func(a, b krm.IngressRoute) int {
+		switch {
+		case a.HasMatch() && b.HasMatch():
+			return 0
+		case a.HasMatch():
+			return -1
+		case b.HasMatch():
+			return 1
+		}
+		return len(b.Prefix) - len(a.Prefix)
+	})
+}
+
 func routesKey(routes []krm.IngressRoute) string {
 	var b strings.Builder
 	for _, r := range routes {
-		b.WriteString(r.Prefix + "\x00" + r.Destination.Host + "\x00" + strconv.Itoa(int(r.Destination.Port)) + "\x01")
+		b.WriteString(r.Prefix + "\x00" + r.Destination.Host + "\x00" + strconv.Itoa(int(r.Destination.Port)))
+		if r.Istio != nil {
+			istio, err := proto.MarshalOptions{Deterministic: true}.Marshal(r.Istio)
+			if err != nil {
+				panic(err) // a message decoded by protojson always marshals
+			}
+			b.WriteString("\x00" + string(istio))
+		}
+		b.WriteString("\x01")
 	}
 	return b.String()
 }
@@ -140,9 +171,7 @@ func (g istioGateway) virtualService(name string, vs hostRoutes) *mapping {
 	if vs.http || len(vs.passthroughPorts) == 0 {
 		var http []*mapping
 		for _, r := range vs.routes {
-			http = append(http, newMapping().
-				set("match", []*mapping{newMapping().set("uri", newMapping().set("prefix", r.Prefix))}).
-				set("route", []*mapping{routeDestination(r.Destination.Host, r.Destination.Port)}))
+			http = append(http, httpRoute(r))
 		}
 		spec.set("http", http)
 	}
@@ -160,4 +189,25 @@ func (g istioGateway) virtualService(name string, vs hostRoutes) *mapping {
 	}
 	// Bound to the gateway alone: only the gateway's namespace needs to see it.
 	return g.object("VirtualService", name, spec.set("exportTo", gatewayNamespaceOnly))
+}
+
+// httpRoute is a route's http entry: the short form's match and destination, or, when the route
+// carries Istio's HTTPRoute fields, the whole HTTPRoute in Istio's field order with prefix and
+// destination standing in for match and route when those are not written.
+func httpRoute(r krm.IngressRoute) *mapping {
+	if r.Istio == nil {
+		return newMapping().
+			set("match", []*mapping{newMapping().set("uri", newMapping().set("prefix", r.Prefix))}).
+			set("route", []*mapping{routeDestination(r.Destination.Host, r.Destination.Port)})
+	}
+	h := proto.CloneOf(r.Istio)
+	if len(h.Match) == 0 {
+		h.Match = []*networking.HTTPMatchRequest{{Uri: &networking.StringMatch{
+			MatchType: &networking.StringMatch_Prefix{Prefix: r.Prefix}}}}
+	}
+	if len(h.Route) == 0 {
+		h.Route = []*networking.HTTPRouteDestination{{Destination: &networking.Destination{
+			Host: r.Destination.Host, Port: &networking.PortSelector{Number: uint32(r.Destination.Port)}}}}
+	}
+	return protoNode(h)
 }

@@ -20,7 +20,10 @@ import (
 // function is built with), not written again here. Istio's CEL rules (x-kubernetes-validations)
 // are left out: JSON Schema cannot say them, and the function checks the same rules itself.
 
-var typeServerTLS = reflect.TypeFor[krm.ServerTLS]()
+var (
+	typeServerTLS    = reflect.TypeFor[krm.ServerTLS]()
+	typeIngressRoute = reflect.TypeFor[krm.IngressRoute]()
+)
 
 // istioCRDFile is the CRD file in istio.io/api's module.
 const istioCRDFile = "kubernetes/customresourcedefinitions.gen.yaml"
@@ -94,6 +97,15 @@ func fromOpenAPI(s map[string]any) (*node, error) {
 		n.types = []string{t}
 	}
 	n.nullable, _ = s["nullable"].(bool)
+	if rules, ok := s["x-kubernetes-validations"].([]any); ok && slices.Equal(n.types, []string{"string"}) {
+		// A google.protobuf.Duration (Istio's CRDs give it as a string checked by a CEL rule
+		// on duration(self)) is a message to krm/istioapi, which takes null for it as unset.
+		for _, r := range rules {
+			if rule, _ := r.(map[string]any)["rule"].(string); strings.Contains(rule, "duration(self)") {
+				n.nullable = true
+			}
+		}
+	}
 	if f, ok := s["format"].(string); ok {
 		n.format = f
 	}
@@ -108,7 +120,21 @@ func fromOpenAPI(s map[string]any) (*node, error) {
 	if v, ok := s["maxItems"]; ok {
 		n.maxItems = toInt(v)
 	}
-	for _, unsupported := range []string{"oneOf", "anyOf", "allOf", "additionalProperties", "x-kubernetes-preserve-unknown-fields", "x-kubernetes-int-or-string"} {
+	if oneOf, ok := s["oneOf"]; ok {
+		exclusive, ok := exclusiveOf(oneOf)
+		if !ok {
+			return nil, fmt.Errorf("Istio's schema uses a oneOf other than a proto oneof, which krm/schema does not read yet")
+		}
+		n.exclusive = exclusive
+	}
+	if additional, ok := s["additionalProperties"].(map[string]any); ok {
+		item, err := fromOpenAPI(additional)
+		if err != nil {
+			return nil, err
+		}
+		n.additional = item
+	}
+	for _, unsupported := range []string{"anyOf", "allOf", "x-kubernetes-preserve-unknown-fields", "x-kubernetes-preserve-unknown-fields", "x-kubernetes-int-or-string"} {
 		if _, ok := s[unsupported]; ok {
 			return nil, fmt.Errorf("Istio's schema uses %s, which krm/schema does not read yet", unsupported)
 		}
@@ -139,6 +165,53 @@ func fromOpenAPI(s map[string]any) (*node, error) {
 		n.closed = true
 	}
 	return n, nil
+}
+
+// exclusiveOf reads the oneOf by which Istio's schemas say a proto oneof, at most one of some
+// fields: [{not: {anyOf: [{required: [a]}, {required: [b]}]}}, {required: [a]}, {required: [b]}].
+func exclusiveOf(v any) ([]string, bool) {
+	branches, ok := v.([]any)
+	if !ok || len(branches) < 2 {
+		return nil, false
+	}
+	single := func(b any) (string, bool) {
+		m, ok := b.(map[string]any)
+		if !ok || len(m) != 1 {
+			return "", false
+		}
+		req, ok := m["required"].([]any)
+		if !ok || len(req) != 1 {
+			return "", false
+		}
+		name, ok := req[0].(string)
+		return name, ok
+	}
+	var names []string
+	for _, b := range branches[1:] {
+		name, ok := single(b)
+		if !ok {
+			return nil, false
+		}
+		names = append(names, name)
+	}
+	first, ok := branches[0].(map[string]any)
+	if !ok || len(first) != 1 {
+		return nil, false
+	}
+	not, ok := first["not"].(map[string]any)
+	if !ok || len(not) != 1 {
+		return nil, false
+	}
+	anyOf, ok := not["anyOf"].([]any)
+	if !ok || len(anyOf) != len(names) {
+		return nil, false
+	}
+	for i, b := range anyOf {
+		if name, ok := single(b); !ok || name != names[i] {
+			return nil, false
+		}
+	}
+	return names, true
 }
 
 func toInt(v any) int {
@@ -181,6 +254,39 @@ func (w *walker) serverTLSSchema(at place) (*node, error) {
 	}
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("%s: Istio's Gateway CRD describes no %s", at.path, strings.Join(missing, ", "))
+	}
+	return n, nil
+}
+
+// ingressRouteSchema is the schema of an ingress route: hosts, prefix and destination as krm
+// declares them, and every other field of Istio's HTTPRoute that a route takes as Istio's
+// VirtualService CRD describes it.
+func (w *walker) ingressRouteSchema(at place) (*node, error) {
+	n, err := w.structSchema(typeIngressRoute, at)
+	if err != nil {
+		return nil, err
+	}
+	s, err := istioSchema(w.root, "VirtualService", "spec", "http", "[]")
+	if err != nil {
+		return nil, err
+	}
+	istio, err := fromOpenAPI(s)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", at.path, err)
+	}
+	for _, p := range istio.properties {
+		if slices.Contains(krm.RouteFields(), p.name) {
+			n.properties = append(n.properties, p)
+		}
+	}
+	var missing []string
+	for _, name := range krm.RouteFields() {
+		if !slices.ContainsFunc(n.properties, func(p property) bool { return p.name == name }) {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("%s: Istio's VirtualService CRD describes no %s", at.path, strings.Join(missing, ", "))
 	}
 	return n, nil
 }

@@ -79,6 +79,12 @@ func (n *node) jsonSchema() map[string]any {
 		}
 	}
 	n.common(m, (*node).jsonSchema)
+	if oneOf, ok := m["oneOf"]; ok && n.nullable {
+		// JSON Schema's required holds for any value that is not an object, so null would
+		// match every branch of the oneOf: the branches apply to objects only.
+		delete(m, "oneOf")
+		m["anyOf"] = []any{map[string]any{"type": "null"}, map[string]any{"type": "object", "oneOf": oneOf}}
+	}
 	if n.isObject() {
 		switch {
 		case n.additional != nil:
@@ -122,6 +128,15 @@ func (n *node) common(m map[string]any, render func(*node) map[string]any) {
 	}
 	if n.maxItems > 0 {
 		m["maxItems"] = n.maxItems
+	}
+	if len(n.exclusive) > 0 {
+		var none, oneOf []any
+		for _, name := range n.exclusive {
+			none = append(none, map[string]any{"required": []any{name}})
+		}
+		oneOf = append(oneOf, map[string]any{"not": map[string]any{"anyOf": none}})
+		oneOf = append(oneOf, none...)
+		m["oneOf"] = oneOf
 	}
 	if len(n.properties) > 0 {
 		props := map[string]any{}

@@ -34,6 +34,9 @@ type node struct {
 	minLength   int
 	minItems    int
 	maxItems    int
+	// exclusive are properties of which at most one may be set: a proto oneof, as Istio's
+	// schemas say it (oneOf: none of them, or exactly one).
+	exclusive []string
 }
 
 type property struct {
@@ -142,6 +145,8 @@ func (w *walker) schemaOf(t reflect.Type, at place) (*node, error) {
 		return &node{unsetObject: true, nullable: true}, nil
 	case t == typeServerTLS:
 		return w.serverTLSSchema(at)
+	case t == typeIngressRoute:
+		return w.ingressRouteSchema(at)
 	case t.Kind() == reflect.Struct && krm.DecodesItself(t):
 		if t == typeGlobal {
 			n, err := w.structSchema(t, at)

@@ -59,6 +59,8 @@
 //	                               # ISTIO_MUTUAL | AUTO (automatic mTLS: Istio mTLS to endpoints with a
 //	                               # sidecar, plain otherwise)
 //	    upstreamSNI: google.com
+//	    routeAction: "rewrite /v1; timeout 5s"  # what the matched route does beyond its cluster:
+//	                               # rewrite, timeout, retries, weighted clusters (see routeAction)
 //	  knownDefect: "issue 13 item 6: ..."  # optional: `want` records today's WRONG result, so the test
 //	  intended:                            # fails when it changes; `intended` (required with it) is what
 //	    cluster: ...                       # the config means. Fixing the defect means moving intended to want.
@@ -141,6 +143,10 @@ type Want struct {
 	// DownstreamTLS is how the matched filter chain terminates TLS (see downstreamTLS):
 	// "certs: shop-rsa, shop-ecdsa; TLSv1_2..TLS_AUTO; ciphers: A, B".
 	DownstreamTLS string `json:"downstreamTLS,omitempty"`
+	// RouteAction is what the matched Envoy route does besides choosing a cluster, which the
+	// simulator does not report (see routeAction): "rewrite /v1; timeout 5s; retries 3 (per try
+	// 2s, on 5xx,reset)" or "weighted: outbound|8080||a...: 90, outbound|8080||b...: 10".
+	RouteAction string `json:"routeAction,omitempty"`
 }
 
 const (

@@ -111,6 +111,11 @@ func callOf(h explain.Hop, apps []AppService) (explainedCall, bool) {
 	if c.TLS == "" {
 		c.TLS = "plaintext"
 	}
+	if strings.HasPrefix(h.Path, "/<") && strings.HasSuffix(h.Path, ">") {
+		// A regex match: explain names the pattern (/<regex>), not a request path, so there is
+		// no call to make; traffic.yaml's calls send paths the regex takes and refuses.
+		return c, false
+	}
 	switch {
 	case h.BySNI:
 		// AUTO_PASSTHROUGH: the SNI names a service; take one the expectations declare.

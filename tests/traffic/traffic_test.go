@@ -271,6 +271,7 @@ func (o observed) String() string {
 	add("upstreamTLS", o.UpstreamTLS)
 	add("upstreamSNI", o.UpstreamSNI)
 	add("downstreamTLS", o.DownstreamTLS)
+	add("routeAction", o.RouteAction)
 	return "{" + strings.Join(parts, ", ") + "}"
 }
 
@@ -315,6 +316,9 @@ func run(t *testing.T, sim *simulation.Simulation, clusters map[string]*cluster.
 	if r.Error != nil {
 		o.Error = r.Error.Error()
 		return o
+	}
+	if c.Want.RouteAction != "" {
+		o.RouteAction = routeAction(sim, o.RouteConfig, o.VirtualHost, o.Route)
 	}
 	if c.Want.DownstreamTLS != "" {
 		o.DownstreamTLS = downstreamTLS(t, sim, o.Listener, o.FilterChain, cmp.Or(c.SNI, c.Host))
@@ -380,6 +384,7 @@ func compare(want Want, got observed) string {
 	check("upstreamTLS", want.UpstreamTLS, got.UpstreamTLS, false)
 	check("upstreamSNI", want.UpstreamSNI, got.UpstreamSNI, false)
 	check("downstreamTLS", want.DownstreamTLS, got.DownstreamTLS, false)
+	check("routeAction", want.RouteAction, got.RouteAction, false)
 	return strings.Join(diffs, "\n")
 }
 
@@ -525,4 +530,45 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// routeAction says what the route a call matched does besides naming one cluster, which the
+// simulator leaves out of its result: the path rewrite, the timeout, the retries, and for a
+// weighted route its clusters and weights. The route is found by its route configuration,
+// virtual host and name (Istio's HTTPRoute name).
+func routeAction(sim *simulation.Simulation, routeConfig, virtualHost, name string) string {
+	rc := xdstest.ExtractRouteConfigurations(sim.Routes)[routeConfig]
+	for _, vh := range rc.GetVirtualHosts() {
+		if vh.GetName() != virtualHost {
+			continue
+		}
+		for _, r := range vh.GetRoutes() {
+			if r.GetName() != name {
+				continue
+			}
+			a := r.GetRoute()
+			var parts []string
+			if a.GetPrefixRewrite() != "" {
+				parts = append(parts, "rewrite "+a.GetPrefixRewrite())
+			}
+			if a.GetRegexRewrite() != nil {
+				parts = append(parts, "regex rewrite "+a.GetRegexRewrite().GetPattern().GetRegex()+" to "+a.GetRegexRewrite().GetSubstitution())
+			}
+			if a.GetTimeout() != nil {
+				parts = append(parts, "timeout "+a.GetTimeout().AsDuration().String())
+			}
+			if p := a.GetRetryPolicy(); p != nil && p.GetNumRetries().GetValue() > 0 {
+				parts = append(parts, fmt.Sprintf("retries %d (per try %s, on %s)", p.GetNumRetries().GetValue(), p.GetPerTryTimeout().AsDuration(), p.GetRetryOn()))
+			}
+			if w := a.GetWeightedClusters(); w != nil {
+				var split []string
+				for _, c := range w.GetClusters() {
+					split = append(split, fmt.Sprintf("%s: %d", c.GetName(), c.GetWeight().GetValue()))
+				}
+				parts = append(parts, "weighted: "+strings.Join(split, ", "))
+			}
+			return strings.Join(parts, "; ")
+		}
+	}
+	return "no route " + name + " in " + routeConfig + " " + virtualHost
 }
