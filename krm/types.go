@@ -252,6 +252,19 @@ type EgressHost struct {
 	// TLSOrigination: the application speaks plain HTTP and the gateway originates TLS to the
 	// host's port 443. Only with protocol HTTP.
 	TLSOrigination bool `json:"tlsOrigination,omitempty"`
+	// Resolution is how the gateway finds the host's addresses: Istio's ServiceEntry resolution,
+	// DNS (default: Envoy's STRICT_DNS, balancing over every address DNS returns) or
+	// DNS_ROUND_ROBIN (Envoy's LOGICAL_DNS: each new connection to the first address of the
+	// latest answer, for large hosts whose DNS rotates many addresses).
+	// NONE (connect to the address the application dialled) is refused: the gateway receives the
+	// connection on its own address, never the one the application dialled. Entries of the same
+	// host share one ServiceEntry, so they take the same resolution.
+	Resolution string `json:"resolution,omitempty" krm:"defaulted"`
+	// Addresses are the IP addresses the application dials for a TCP host (ServiceEntry
+	// addresses): a sidecar then has the host's own listener on each (10.1.2.3_27017), so
+	// several TCP hosts may share a port. Only with protocol TCP (HTTP and TLS are told apart by
+	// host name and SNI). No CIDRs: Istio takes them only with resolution NONE or STATIC.
+	Addresses []string `json:"addresses,omitempty"`
 }
 
 // AllowedSource is a workload allowed to use the egress gateway.

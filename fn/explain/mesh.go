@@ -46,6 +46,12 @@ func (x *index) meshPath(vs *virtualService, section string, j int, r vsRoute, m
 	if section == "tls" {
 		first.TLS, first.SNI = "tls", host
 	}
+	if se != nil && len(se.spec.Addresses) > 0 {
+		// Sidecars listen for the host on its addresses only (address_port): it is reached by
+		// dialling one of them, not by its name alone.
+		first.Address = se.spec.Addresses[0]
+		entry += " dialled at " + strings.Join(se.spec.Addresses, ", ")
+	}
 	why := []string{fmt.Sprintf("%s[%d] (mesh, port %d)", section, j, port)}
 	route := []string{entry, sidecar}
 	// end ends the path at its last step, with the hops that could be followed.

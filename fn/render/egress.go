@@ -97,10 +97,12 @@ func (g istioGateway) serviceEntry(e *krm.EgressSpec, group krm.EgressHostGroup)
 			ports = append(ports, serviceEntryPort(443, krm.EgressHTTPS))
 		}
 	}
+	first := group.Entries[0] // validation makes every entry of the group agree on these two
 	spec := newMapping().
 		set("hosts", []string{group.Host}).
+		setIf("addresses", first.Addresses).
 		set("ports", ports).
-		set("resolution", "DNS"). // wildcard hosts are refused: a gateway cannot resolve them
+		set("resolution", first.Resolution). // DNS or DNS_ROUND_ROBIN: the gateway must resolve the host itself
 		set("location", "MESH_EXTERNAL").
 		set("exportTo", e.SidecarExportTo(g.namespace)) // sidecars must know the host to send it to the gateway
 	return g.object("ServiceEntry", g.egressName(group), spec)
