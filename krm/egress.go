@@ -164,8 +164,30 @@ func validateEgress(e *EgressSpec, path *field.Path, r *Problems) {
 	}
 	validateEgressPortClashes(e, path, r)
 	validateEgressGroups(e, path, r)
-	for i, s := range e.AllowedSources {
-		p := path.Child("allowedSources").Index(i)
+	validateAllowedSources(e.AllowedSources, mutual, path.Child("allowedSources"), r)
+	open := false // a host that no list restricts
+	for i, h := range e.Hosts {
+		validateAllowedSources(h.AllowedSources, mutual, path.Child("hosts").Index(i).Child("allowedSources"), r)
+		open = open || len(h.AllowedSources) == 0
+	}
+	switch {
+	case len(e.AllowedSources) > 0 || !open:
+	case e.HasHostSources():
+		r.warnf(path.Child("allowedSources"), "", "every workload in the mesh may reach the hosts without allowedSources of their own; list allowedSources to admit only some")
+	case len(e.Hosts) > 0:
+		r.warnf(path.Child("allowedSources"), "", "every workload in the mesh may use the egress gateway; list allowedSources to admit only some")
+	}
+}
+
+// HasHostSources reports whether some host has allowedSources of its own.
+func (e *EgressSpec) HasHostSources() bool {
+	return slices.ContainsFunc(e.Hosts, func(h EgressHost) bool { return len(h.AllowedSources) > 0 })
+}
+
+// validateAllowedSources checks one list of allowed sources, the gateway's or a host's.
+func validateAllowedSources(sources []AllowedSource, mutual bool, path *field.Path, r *Problems) {
+	for i, s := range sources {
+		p := path.Index(i)
 		if s.Namespace == "" {
 			r.Errors = append(r.Errors, field.Required(p.Child("namespace"), "the namespace of the workloads allowed to use the gateway"))
 		} else {
@@ -179,11 +201,8 @@ func validateEgress(e *EgressSpec, path *field.Path, r *Problems) {
 			}
 		}
 	}
-	switch {
-	case len(e.AllowedSources) > 0 && !mutual:
-		r.errorf(path.Child("allowedSources"), len(e.AllowedSources), "the gateway learns who is calling only from the mutual-TLS hop; with sidecarToGateway: DISABLE it cannot admit some workloads and not others: use ISTIO_MUTUAL")
-	case len(e.AllowedSources) == 0 && len(e.Hosts) > 0:
-		r.warnf(path.Child("allowedSources"), "", "every workload in the mesh may use the egress gateway; list allowedSources to admit only some")
+	if len(sources) > 0 && !mutual {
+		r.errorf(path, len(sources), "the gateway learns who is calling only from the mutual-TLS hop; with sidecarToGateway: DISABLE it cannot admit some workloads and not others: use ISTIO_MUTUAL")
 	}
 }
 

@@ -265,6 +265,11 @@ type EgressHost struct {
 	// several TCP hosts may share a port. Only with protocol TCP (HTTP and TLS are told apart by
 	// host name and SNI). No CIDRs: Istio takes them only with resolution NONE or STATIC.
 	Addresses []string `json:"addresses,omitempty"`
+	// AllowedSources, when set, admits only these workloads to this host, in place of
+	// spec.egress.allowedSources (which then admits to the other hosts only). The gateway tells
+	// the host by the SNI of the mutual-TLS hop (connection.sni); needs sidecarToGateway:
+	// ISTIO_MUTUAL.
+	AllowedSources []AllowedSource `json:"allowedSources,omitempty"`
 }
 
 // AllowedSource is a workload allowed to use the egress gateway.
