@@ -110,6 +110,7 @@ func validateEgress(e *EgressSpec, path *field.Path, r *Problems) {
 		if h.TLSOrigination && h.Protocol != EgressHTTP {
 			r.errorf(p.Child("tlsOrigination"), true, "TLS origination upgrades plain HTTP from the application to HTTPS; with protocol %s the application already speaks TLS: remove tlsOrigination or use protocol HTTP", h.Protocol)
 		}
+		validateOrigination(h, p.Child("tlsOriginationSettings"), r)
 		validateEgressResolution(h, p.Child("resolution"), r)
 		validateEgressAddresses(h, p.Child("addresses"), r)
 		// A TCP host with addresses gets its own sidecar listener (address_port); only those

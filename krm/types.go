@@ -252,6 +252,12 @@ type EgressHost struct {
 	// TLSOrigination: the application speaks plain HTTP and the gateway originates TLS to the
 	// host's port 443. Only with protocol HTTP.
 	TLSOrigination bool `json:"tlsOrigination,omitempty"`
+	// TLSOriginationSettings are the settings of the TLS the gateway opens to the host with
+	// tlsOrigination: Istio's ClientTLSSettings (a DestinationRule's tls), every field with Istio's
+	// names: mode SIMPLE (default) or MUTUAL, credentialName (a Secret in the gateway's namespace:
+	// tls.crt and tls.key for MUTUAL, ca.crt to check the host), sni (default: the host),
+	// subjectAltNames, caCertificates, and so on.
+	TLSOriginationSettings *ClientTLS `json:"tlsOriginationSettings,omitempty"`
 	// Resolution is how the gateway finds the host's addresses: Istio's ServiceEntry resolution,
 	// DNS (default: Envoy's STRICT_DNS, balancing over every address DNS returns) or
 	// DNS_ROUND_ROBIN (Envoy's LOGICAL_DNS: each new connection to the first address of the

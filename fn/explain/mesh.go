@@ -138,6 +138,9 @@ func (x *index) meshPath(vs *virtualService, section string, j int, r vsRoute, m
 			if tls, where := dr.tlsFor(last.Subset, last.Port); tls != nil && tls.Mode != "" && tls.Mode != "DISABLE" {
 				next.UpstreamTLS, next.UpstreamSNI = tls.Mode, tls.SNI
 				lastNote = "TLS originated by the gateway"
+				if tls.Mode == "MUTUAL" {
+					lastNote = "mutual TLS originated by the gateway, with its client certificate"
+				}
 				if tls.SNI != "" {
 					lastNote += ", SNI " + tls.SNI
 				}

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"cmp"
 	"strings"
 
 	"github.com/gatewaypattern/gateway-pattern/krm"
@@ -200,6 +201,11 @@ func (g istioGateway) originationRule(group krm.EgressHostGroup) *mapping {
 			continue
 		}
 		tls := newMapping().set("mode", "SIMPLE").set("sni", group.Host)
+		if t := h.TLSOriginationSettings; t != nil && t.Istio != nil {
+			tls = newMapping().set("mode", t.Istio.Mode.String()).
+				merge(protoNode(t.Istio, "mode", "sni")).
+				set("sni", cmp.Or(t.Istio.Sni, group.Host))
+		}
 		return g.object("DestinationRule", g.egressName(group), newMapping().
 			set("host", group.Host).
 			set("trafficPolicy", newMapping().set("portLevelSettings", []*mapping{newMapping().

@@ -20,7 +20,10 @@ import (
 // function is built with), not written again here. Istio's CEL rules (x-kubernetes-validations)
 // are left out: JSON Schema cannot say them, and the function checks the same rules itself.
 
-var typeServerTLS = reflect.TypeFor[krm.ServerTLS]()
+var (
+	typeServerTLS = reflect.TypeFor[krm.ServerTLS]()
+	typeClientTLS = reflect.TypeFor[krm.ClientTLS]()
+)
 
 // istioCRDFile is the CRD file in istio.io/api's module.
 const istioCRDFile = "kubernetes/customresourcedefinitions.gen.yaml"
