@@ -4,9 +4,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 
+	networking "istio.io/api/networking/v1alpha3"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
@@ -108,10 +110,15 @@ func validateEgress(e *EgressSpec, path *field.Path, r *Problems) {
 		if h.TLSOrigination && h.Protocol != EgressHTTP {
 			r.errorf(p.Child("tlsOrigination"), true, "TLS origination upgrades plain HTTP from the application to HTTPS; with protocol %s the application already speaks TLS: remove tlsOrigination or use protocol HTTP", h.Protocol)
 		}
-		if first, taken := tcpPorts[h.Port]; taken && h.Protocol == EgressTCP && !strings.EqualFold(e.Hosts[first].Host, h.Host) {
-			r.errorf(p.Child("port"), h.Port, "hosts[%d] (%s) is TCP on port %d too: TCP carries no host name, so a sidecar has one listener for the port (0.0.0.0_%d) and sends all of it to one of them; give them different ports (or have every sidecar's DNS proxy allocate addresses: ISTIO_META_DNS_CAPTURE and ISTIO_META_DNS_AUTO_ALLOCATE, which this function cannot see)",
+		validateOrigination(h, p.Child("tlsOriginationSettings"), r)
+		validateEgressResolution(h, p.Child("resolution"), r)
+		validateEgressAddresses(h, p.Child("addresses"), r)
+		// A TCP host with addresses gets its own sidecar listener (address_port); only those
+		// without share 0.0.0.0_port.
+		if first, taken := tcpPorts[h.Port]; taken && h.Protocol == EgressTCP && len(h.Addresses) == 0 && !strings.EqualFold(e.Hosts[first].Host, h.Host) {
+			r.errorf(p.Child("port"), h.Port, "hosts[%d] (%s) is TCP on port %d too: TCP carries no host name, so a sidecar has one listener for the port (0.0.0.0_%d) and sends all of it to one of them; give them different ports, or give one of them its addresses (then its sidecar listener is its own), or have every sidecar's DNS proxy allocate addresses: ISTIO_META_DNS_CAPTURE and ISTIO_META_DNS_AUTO_ALLOCATE, which this function cannot see",
 				first, e.Hosts[first].Host, h.Port, h.Port)
-		} else if h.Protocol == EgressTCP && !taken {
+		} else if h.Protocol == EgressTCP && len(h.Addresses) == 0 && !taken {
 			tcpPorts[h.Port] = i
 		}
 		if first, taken := hostPorts[hostPort{strings.ToLower(h.Host), h.Port}]; taken && h.Host != "" && e.Hosts[first].Protocol != h.Protocol && !mutual {
@@ -157,8 +164,31 @@ func validateEgress(e *EgressSpec, path *field.Path, r *Problems) {
 		}
 	}
 	validateEgressPortClashes(e, path, r)
-	for i, s := range e.AllowedSources {
-		p := path.Child("allowedSources").Index(i)
+	validateEgressGroups(e, path, r)
+	validateAllowedSources(e.AllowedSources, mutual, path.Child("allowedSources"), r)
+	open := false // a host that no list restricts
+	for i, h := range e.Hosts {
+		validateAllowedSources(h.AllowedSources, mutual, path.Child("hosts").Index(i).Child("allowedSources"), r)
+		open = open || len(h.AllowedSources) == 0
+	}
+	switch {
+	case len(e.AllowedSources) > 0 || !open:
+	case e.HasHostSources():
+		r.warnf(path.Child("allowedSources"), "", "every workload in the mesh may reach the hosts without allowedSources of their own; list allowedSources to admit only some")
+	case len(e.Hosts) > 0:
+		r.warnf(path.Child("allowedSources"), "", "every workload in the mesh may use the egress gateway; list allowedSources to admit only some")
+	}
+}
+
+// HasHostSources reports whether some host has allowedSources of its own.
+func (e *EgressSpec) HasHostSources() bool {
+	return slices.ContainsFunc(e.Hosts, func(h EgressHost) bool { return len(h.AllowedSources) > 0 })
+}
+
+// validateAllowedSources checks one list of allowed sources, the gateway's or a host's.
+func validateAllowedSources(sources []AllowedSource, mutual bool, path *field.Path, r *Problems) {
+	for i, s := range sources {
+		p := path.Index(i)
 		if s.Namespace == "" {
 			r.Errors = append(r.Errors, field.Required(p.Child("namespace"), "the namespace of the workloads allowed to use the gateway"))
 		} else {
@@ -172,11 +202,82 @@ func validateEgress(e *EgressSpec, path *field.Path, r *Problems) {
 			}
 		}
 	}
+	if len(sources) > 0 && !mutual {
+		r.errorf(path, len(sources), "the gateway learns who is calling only from the mutual-TLS hop; with sidecarToGateway: DISABLE it cannot admit some workloads and not others: use ISTIO_MUTUAL")
+	}
+}
+
+// egressResolutions are the ServiceEntry resolutions an egress host may take.
+var egressResolutions = []string{networking.ServiceEntry_DNS.String(), networking.ServiceEntry_DNS_ROUND_ROBIN.String()}
+
+// validateEgressResolution checks a resolution against Istio's own enum, then refuses the values
+// Istio has that cannot work behind an egress gateway, each with its reason.
+func validateEgressResolution(h EgressHost, path *field.Path, r *Problems) {
+	v, ok := networking.ServiceEntry_Resolution_value[h.Resolution]
 	switch {
-	case len(e.AllowedSources) > 0 && !mutual:
-		r.errorf(path.Child("allowedSources"), len(e.AllowedSources), "the gateway learns who is calling only from the mutual-TLS hop; with sidecarToGateway: DISABLE it cannot admit some workloads and not others: use ISTIO_MUTUAL")
-	case len(e.AllowedSources) == 0 && len(e.Hosts) > 0:
-		r.warnf(path.Child("allowedSources"), "", "every workload in the mesh may use the egress gateway; list allowedSources to admit only some")
+	case !ok:
+		r.Errors = append(r.Errors, field.NotSupported(path, h.Resolution, egressResolutions))
+	case networking.ServiceEntry_Resolution(v) == networking.ServiceEntry_NONE:
+		// Istio makes a NONE host's cluster ORIGINAL_DST: Envoy connects to the destination
+		// address of the connection it received. The sidecar's hop goes to the gateway Service,
+		// so at the gateway that address is the gateway pod's own.
+		r.errorf(path, h.Resolution, "with NONE Envoy connects to the address the connection it received was sent to; at the egress gateway that is the gateway's own address (the sidecar sent the hop to the gateway Service), not %s's, so the traffic would never leave: use DNS or DNS_ROUND_ROBIN", h.Host)
+	case networking.ServiceEntry_Resolution(v) == networking.ServiceEntry_STATIC:
+		r.errorf(path, h.Resolution, "STATIC needs the host's endpoints in the ServiceEntry, which this function does not take: use DNS or DNS_ROUND_ROBIN")
+	case networking.ServiceEntry_Resolution(v) == networking.ServiceEntry_DYNAMIC_DNS:
+		r.errorf(path, h.Resolution, "Istio resolves each connection's own name (DYNAMIC_DNS) on sidecars and waypoints, not on gateways, and only for wildcard hosts: use DNS or DNS_ROUND_ROBIN")
+	}
+}
+
+// validateEgressAddresses checks a host's addresses: only for TCP, and IP addresses only, as
+// Istio's ServiceEntry validation takes them with resolution DNS or DNS_ROUND_ROBIN (it refuses a
+// CIDR there: "CIDR addresses are allowed only for NONE/STATIC resolution types").
+func validateEgressAddresses(h EgressHost, path *field.Path, r *Problems) {
+	if len(h.Addresses) > 0 && h.Protocol != EgressTCP && slices.Contains(EgressProtocols, h.Protocol) {
+		r.errorf(path, h.Addresses, "addresses let sidecars tell TCP hosts apart by the address dialled; %s is told apart by its host name (Host header or SNI): remove addresses or use protocol TCP", h.Protocol)
+	}
+	for i, a := range h.Addresses {
+		ip, err := netip.ParseAddr(a)
+		switch {
+		case err == nil && ip.Zone() == "":
+		case err != nil && isPrefix(a):
+			r.errorf(path.Index(i), a, "Istio takes CIDR addresses only with resolution NONE or STATIC, which an egress gateway cannot use (the gateway must resolve the host itself): list the IP addresses the application dials")
+		default:
+			r.errorf(path.Index(i), a, "not an IP address, such as 10.1.2.3 or 2001:db8::1")
+		}
+	}
+}
+
+func isPrefix(s string) bool {
+	_, err := netip.ParsePrefix(s)
+	return err == nil
+}
+
+// validateEgressGroups checks what the entries of one host share in its one ServiceEntry: the
+// resolution and the addresses.
+func validateEgressGroups(e *EgressSpec, path *field.Path, r *Problems) {
+	firstOf := map[string]int{}
+	owner := map[string]int{} // address -> the entry that first gave it
+	for i, h := range e.Hosts {
+		p := path.Child("hosts").Index(i)
+		key := strings.ToLower(h.Host)
+		if first, seen := firstOf[key]; !seen {
+			firstOf[key] = i
+		} else {
+			if e.Hosts[first].Resolution != h.Resolution {
+				r.errorf(p.Child("resolution"), h.Resolution, "hosts[%d] gives this host resolution %s; entries of one host share its ServiceEntry: give them the same resolution", first, e.Hosts[first].Resolution)
+			}
+			if !slices.Equal(e.Hosts[first].Addresses, h.Addresses) {
+				r.errorf(p.Child("addresses"), h.Addresses, "hosts[%d] gives this host other addresses; entries of one host share its ServiceEntry: give them the same addresses", first)
+			}
+		}
+		for j, a := range h.Addresses {
+			if o, taken := owner[a]; taken && !strings.EqualFold(e.Hosts[o].Host, h.Host) {
+				r.errorf(p.Child("addresses").Index(j), a, "hosts[%d] (%s) has this address too: a sidecar would have one listener for both; give each host its own addresses", o, e.Hosts[o].Host)
+			} else if !taken {
+				owner[a] = i
+			}
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 
+	networking "istio.io/api/networking/v1alpha3"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
@@ -73,6 +74,9 @@ func (gp *GatewayPattern) Default() {
 			}
 			if h.Port == 0 {
 				h.Port = defaultEgressPort[h.Protocol]
+			}
+			if h.Resolution == "" {
+				h.Resolution = networking.ServiceEntry_DNS.String()
 			}
 		}
 		if l := e.Lockdown; l != nil && l.IstiodNamespace == "" {

@@ -258,6 +258,30 @@ type EgressHost struct {
 	// TLSOrigination: the application speaks plain HTTP and the gateway originates TLS to the
 	// host's port 443. Only with protocol HTTP.
 	TLSOrigination bool `json:"tlsOrigination,omitempty"`
+	// TLSOriginationSettings are the settings of the TLS the gateway opens to the host with
+	// tlsOrigination: Istio's ClientTLSSettings (a DestinationRule's tls), every field with Istio's
+	// names: mode SIMPLE (default) or MUTUAL, credentialName (a Secret in the gateway's namespace:
+	// tls.crt and tls.key for MUTUAL, ca.crt to check the host), sni (default: the host),
+	// subjectAltNames, caCertificates, and so on.
+	TLSOriginationSettings *ClientTLS `json:"tlsOriginationSettings,omitempty"`
+	// Resolution is how the gateway finds the host's addresses: Istio's ServiceEntry resolution,
+	// DNS (default: Envoy's STRICT_DNS, balancing over every address DNS returns) or
+	// DNS_ROUND_ROBIN (Envoy's LOGICAL_DNS: each new connection to the first address of the
+	// latest answer, for large hosts whose DNS rotates many addresses).
+	// NONE (connect to the address the application dialled) is refused: the gateway receives the
+	// connection on its own address, never the one the application dialled. Entries of the same
+	// host share one ServiceEntry, so they take the same resolution.
+	Resolution string `json:"resolution,omitempty" krm:"defaulted"`
+	// Addresses are the IP addresses the application dials for a TCP host (ServiceEntry
+	// addresses): a sidecar then has the host's own listener on each (10.1.2.3_27017), so
+	// several TCP hosts may share a port. Only with protocol TCP (HTTP and TLS are told apart by
+	// host name and SNI). No CIDRs: Istio takes them only with resolution NONE or STATIC.
+	Addresses []string `json:"addresses,omitempty"`
+	// AllowedSources, when set, admits only these workloads to this host, in place of
+	// spec.egress.allowedSources (which then admits to the other hosts only). The gateway tells
+	// the host by the SNI of the mutual-TLS hop (connection.sni); needs sidecarToGateway:
+	// ISTIO_MUTUAL.
+	AllowedSources []AllowedSource `json:"allowedSources,omitempty"`
 }
 
 // AllowedSource is a workload allowed to use the egress gateway.

@@ -82,6 +82,9 @@ type Hop struct {
 	Host     string
 	Path     string
 	Protocol string
+	// Address: for a sidecar, the address the application dials when the host's ServiceEntry
+	// lists addresses (a TCP host then has its own listener there, not 0.0.0.0); the first.
+	Address string
 	// Where it goes: a destination, or an answer (with AnswerNoCluster, To is the destination
 	// the route names, which has no cluster); BySNI: AUTO_PASSTHROUGH, to the service the
 	// SNI names (Host and SNI are then patterns, not names).

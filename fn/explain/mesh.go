@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	yaml "go.yaml.in/yaml/v3"
 )
 
 // meshPaths are the paths of a VirtualService bound to the mesh: an application's sidecar sends
@@ -46,6 +48,12 @@ func (x *index) meshPath(vs *virtualService, section string, j int, r vsRoute, m
 	if section == "tls" {
 		first.TLS, first.SNI = "tls", host
 	}
+	if se != nil && len(se.spec.Addresses) > 0 {
+		// Sidecars listen for the host on its addresses only (address_port): it is reached by
+		// dialling one of them, not by its name alone.
+		first.Address = se.spec.Addresses[0]
+		entry += " dialled at " + strings.Join(se.spec.Addresses, ", ")
+	}
 	why := []string{fmt.Sprintf("%s[%d] (mesh, port %d)", section, j, port)}
 	route := []string{entry, sidecar}
 	// end ends the path at its last step, with the hops that could be followed.
@@ -82,7 +90,7 @@ func (x *index) meshPath(vs *virtualService, section string, j int, r vsRoute, m
 	} else if to.Subset != "" {
 		return end(to.String() + " (subset " + to.Subset + ": no generated DestinationRule defines it)")
 	}
-	route = []string{entry + " from " + x.sources(svc), sidecar, servicePortNode(svc, to.Port, hopNote)}
+	route = []string{entry + " from " + x.sources(svc, next.SNI), sidecar, servicePortNode(svc, to.Port, hopNote)}
 	if reason := closed(svc, to.Port); reason != "" {
 		return end("refused ("+reason+")", first, withAnswer(next, AnswerClosed))
 	}
@@ -130,6 +138,9 @@ func (x *index) meshPath(vs *virtualService, section string, j int, r vsRoute, m
 			if tls, where := dr.tlsFor(last.Subset, last.Port); tls != nil && tls.Mode != "" && tls.Mode != "DISABLE" {
 				next.UpstreamTLS, next.UpstreamSNI = tls.Mode, tls.SNI
 				lastNote = "TLS originated by the gateway"
+				if tls.Mode == "MUTUAL" {
+					lastNote = "mutual TLS originated by the gateway, with its client certificate"
+				}
 				if tls.SNI != "" {
 					lastNote += ", SNI " + tls.SNI
 				}
@@ -286,14 +297,24 @@ func (x *index) podsLabels(g *gateway) map[string]string {
 	return g.spec.Selector
 }
 
-// sources says who may use the gateway behind svc: the callers the ALLOW AuthorizationPolicies
-// on its pods admit (namespace/serviceaccount, namespace/* for a namespace), or any workload.
-func (x *index) sources(svc *service) string {
+// sources says who may use the gateway behind svc for a hop that arrives with SNI sni ("" when
+// the hop is not TLS): the callers the ALLOW AuthorizationPolicies on its pods admit
+// (namespace/serviceaccount, namespace/* for a namespace), any workload, or no workload. A rule's
+// connection.sni conditions are decided here against sni; any other condition is noted.
+func (x *index) sources(svc *service, sni string) string {
 	var who []string
-	for _, ap := range x.policiesOn(svc) {
+	policies := x.policiesOn(svc)
+	for _, ap := range policies {
 		for _, rule := range ap.spec.Rules {
-			if len(rule.From) == 0 {
+			applies, other := sniConditions(rule.When, sni)
+			if !applies {
+				continue
+			}
+			if len(rule.From) == 0 && len(rule.To) == 0 && !other {
 				return "any workload"
+			}
+			if len(rule.From) == 0 {
+				who = append(who, "any workload")
 			}
 			for _, from := range rule.From {
 				for _, p := range from.Source.Principals {
@@ -303,15 +324,39 @@ func (x *index) sources(svc *service) string {
 					who = append(who, ns+"/*")
 				}
 			}
-			if len(rule.To) > 0 || len(rule.When) > 0 {
+			if len(rule.To) > 0 || other {
 				who[len(who)-1] += " (with conditions)"
 			}
 		}
 	}
-	if len(who) == 0 {
-		return "any workload"
+	switch {
+	case len(who) > 0:
+		return strings.Join(who, ", ")
+	case len(policies) > 0:
+		return "no workload (no rule of " + strings.Join(x.policiesFor(svc), ", ") + " admits this host)"
 	}
-	return strings.Join(who, ", ")
+	return "any workload"
+}
+
+// sniConditions decides a rule's connection.sni conditions for a hop with SNI sni: applies is
+// false when one excludes it; other is true when the rule has conditions it cannot decide (other
+// keys, or SNI conditions for a hop without SNI).
+func sniConditions(when []yaml.Node, sni string) (applies, other bool) {
+	for _, n := range when {
+		var c struct {
+			Key       string   `yaml:"key"`
+			Values    []string `yaml:"values"`
+			NotValues []string `yaml:"notValues"`
+		}
+		if err := n.Decode(&c); err != nil || c.Key != "connection.sni" || sni == "" {
+			other = true
+			continue
+		}
+		if (len(c.Values) > 0 && !slices.Contains(c.Values, sni)) || slices.Contains(c.NotValues, sni) {
+			return false, false
+		}
+	}
+	return true, other
 }
 
 // principal writes a SPIFFE-style principal trust-domain/ns/<namespace>/sa/<account> as

@@ -252,8 +252,9 @@ type destinationRule struct {
 type serviceEntry struct {
 	obj  *object
 	spec struct {
-		Hosts []string `yaml:"hosts"`
-		Ports []struct {
+		Hosts     []string `yaml:"hosts"`
+		Addresses []string `yaml:"addresses"`
+		Ports     []struct {
 			Number   int32  `yaml:"number"`
 			Name     string `yaml:"name"`
 			Protocol string `yaml:"protocol"`

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"cmp"
 	"strings"
 
 	"github.com/gatewaypattern/gateway-pattern/krm"
@@ -27,8 +28,8 @@ func egressObjects(gp *krm.GatewayPattern, values *krm.ChartValues) []*mapping {
 			out = append(out, dr)
 		}
 	}
-	if len(e.AllowedSources) > 0 {
-		out = append(out, g.allowedSourcesPolicy(e.AllowedSources))
+	if len(e.AllowedSources) > 0 || e.HasHostSources() {
+		out = append(out, g.allowedSourcesPolicy(e, groups))
 	}
 	return out
 }
@@ -97,10 +98,12 @@ func (g istioGateway) serviceEntry(e *krm.EgressSpec, group krm.EgressHostGroup)
 			ports = append(ports, serviceEntryPort(443, krm.EgressHTTPS))
 		}
 	}
+	first := group.Entries[0] // validation makes every entry of the group agree on these two
 	spec := newMapping().
 		set("hosts", []string{group.Host}).
+		setIf("addresses", first.Addresses).
 		set("ports", ports).
-		set("resolution", "DNS"). // wildcard hosts are refused: a gateway cannot resolve them
+		set("resolution", first.Resolution). // DNS or DNS_ROUND_ROBIN: the gateway must resolve the host itself
 		set("location", "MESH_EXTERNAL").
 		set("exportTo", e.SidecarExportTo(g.namespace)) // sidecars must know the host to send it to the gateway
 	return g.object("ServiceEntry", g.egressName(group), spec)
@@ -198,6 +201,11 @@ func (g istioGateway) originationRule(group krm.EgressHostGroup) *mapping {
 			continue
 		}
 		tls := newMapping().set("mode", "SIMPLE").set("sni", group.Host)
+		if t := h.TLSOriginationSettings; t != nil && t.Istio != nil {
+			tls = newMapping().set("mode", t.Istio.Mode.String()).
+				merge(protoNode(t.Istio, "mode", "sni")).
+				set("sni", cmp.Or(t.Istio.Sni, group.Host))
+		}
 		return g.object("DestinationRule", g.egressName(group), newMapping().
 			set("host", group.Host).
 			set("trafficPolicy", newMapping().set("portLevelSettings", []*mapping{newMapping().
@@ -210,8 +218,36 @@ func (g istioGateway) originationRule(group krm.EgressHostGroup) *mapping {
 }
 
 // allowedSourcesPolicy admits to the gateway only the listed workloads, identified by the
-// mutual-TLS hop: a service account's identity, or any identity of a namespace.
-func (g istioGateway) allowedSourcesPolicy(sources []krm.AllowedSource) *mapping {
+// mutual-TLS hop: a service account's identity, or any identity of a namespace. A host with
+// allowedSources of its own admits those only, told by the hop's SNI, which names the host
+// (connection.sni); the gateway-wide list then admits to every other host. Istio allows a request
+// that one rule of an ALLOW policy matches, and denies the rest once the workload has one.
+func (g istioGateway) allowedSourcesPolicy(e *krm.EgressSpec, groups []krm.EgressHostGroup) *mapping {
+	var rules []*mapping
+	var restricted []string // the hosts with a list of their own
+	for _, group := range groups {
+		if sources := group.Entries[0].AllowedSources; len(sources) > 0 {
+			restricted = append(restricted, group.Host)
+			rules = append(rules, newMapping().
+				set("from", sourcesFrom(sources)).
+				set("when", []*mapping{newMapping().set("key", "connection.sni").set("values", []string{group.Host})}))
+		}
+	}
+	if len(restricted) < len(groups) { // some hosts take the gateway-wide list (or anyone)
+		rule := newMapping().setIf("from", sourcesFrom(e.AllowedSources))
+		if len(restricted) > 0 {
+			rule.set("when", []*mapping{newMapping().set("key", "connection.sni").set("notValues", restricted)})
+		}
+		rules = append([]*mapping{rule}, rules...)
+	}
+	spec := newMapping().
+		set("selector", newMapping().set("matchLabels", newMapping().set("app", g.app).set("istio", g.istio))).
+		set("action", "ALLOW").
+		set("rules", rules)
+	return g.object("AuthorizationPolicy", g.name, spec)
+}
+
+func sourcesFrom(sources []krm.AllowedSource) []*mapping {
 	var from []*mapping
 	for _, s := range sources {
 		source := newMapping()
@@ -223,9 +259,5 @@ func (g istioGateway) allowedSourcesPolicy(sources []krm.AllowedSource) *mapping
 		}
 		from = append(from, newMapping().set("source", source))
 	}
-	spec := newMapping().
-		set("selector", newMapping().set("matchLabels", newMapping().set("app", g.app).set("istio", g.istio))).
-		set("action", "ALLOW").
-		set("rules", []*mapping{newMapping().set("from", from)})
-	return g.object("AuthorizationPolicy", g.name, spec)
+	return from
 }

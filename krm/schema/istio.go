@@ -23,6 +23,7 @@ import (
 var (
 	typeServerTLS    = reflect.TypeFor[krm.ServerTLS]()
 	typeIngressRoute = reflect.TypeFor[krm.IngressRoute]()
+	typeClientTLS    = reflect.TypeFor[krm.ClientTLS]()
 )
 
 // istioCRDFile is the CRD file in istio.io/api's module.

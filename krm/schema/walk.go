@@ -147,6 +147,17 @@ func (w *walker) schemaOf(t reflect.Type, at place) (*node, error) {
 		return w.serverTLSSchema(at)
 	case t == typeIngressRoute:
 		return w.ingressRouteSchema(at)
+	case t == typeClientTLS:
+		// Istio's ClientTLSSettings whole, as its DestinationRule CRD describes it.
+		s, err := istioSchema(w.root, "DestinationRule", "spec", "trafficPolicy", "tls")
+		if err != nil {
+			return nil, err
+		}
+		n, err := fromOpenAPI(s)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", at.path, err)
+		}
+		return n, nil
 	case t.Kind() == reflect.Struct && krm.DecodesItself(t):
 		if t == typeGlobal {
 			n, err := w.structSchema(t, at)

@@ -101,6 +101,7 @@ func callOf(h explain.Hop, apps []AppService) (explainedCall, bool) {
 		SNI:      anyName(h.SNI),
 		Host:     anyName(h.Host),
 		Path:     h.Path,
+		Address:  h.Address,
 	}}
 	if c.Proxy == proxySidecar {
 		c.Namespace = "default"
@@ -326,7 +327,7 @@ func sameCall(calls []Call, e explainedCall) (Call, bool) {
 			host = e.Host // TCP carries no host: not compared
 		}
 		if c.Proxy == e.Proxy && c.Port == e.Port && c.PodPort == 0 && !c.RegistryOnly && c.KnownDefect == "" &&
-			tls == e.TLS && protocol == e.Protocol && sni == e.SNI && host == e.Host && path == e.Path {
+			tls == e.TLS && protocol == e.Protocol && sni == e.SNI && host == e.Host && path == e.Path && c.Address == e.Address {
 			return c, true
 		}
 	}
