@@ -230,44 +230,26 @@ func toInt(v any) int {
 // serverTLSSchema is the schema of a server's tls: mode and credentialName as krm declares them,
 // and every other field of Istio's ServerTLSSettings as Istio's Gateway CRD describes it.
 func (w *walker) serverTLSSchema(at place) (*node, error) {
-	n, err := w.structSchema(typeServerTLS, at)
-	if err != nil {
-		return nil, err
-	}
-	s, err := istioSchema(w.root, "Gateway", "spec", "servers", "[]", "tls")
-	if err != nil {
-		return nil, err
-	}
-	istio, err := fromOpenAPI(s)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", at.path, err)
-	}
-	for _, p := range istio.properties {
-		if slices.Contains(krm.ServerTLSFields(), p.name) {
-			n.properties = append(n.properties, p)
-		}
-	}
-	var missing []string
-	for _, name := range krm.ServerTLSFields() {
-		if !slices.ContainsFunc(n.properties, func(p property) bool { return p.name == name }) {
-			missing = append(missing, name)
-		}
-	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("%s: Istio's Gateway CRD describes no %s", at.path, strings.Join(missing, ", "))
-	}
-	return n, nil
+	return w.withIstioFields(typeServerTLS, krm.ServerTLSFields(), at, "Gateway", "spec", "servers", "[]", "tls")
 }
 
 // ingressRouteSchema is the schema of an ingress route: hosts, prefix and destination as krm
 // declares them, and every other field of Istio's HTTPRoute that a route takes as Istio's
 // VirtualService CRD describes it.
 func (w *walker) ingressRouteSchema(at place) (*node, error) {
-	n, err := w.structSchema(typeIngressRoute, at)
+	return w.withIstioFields(typeIngressRoute, krm.RouteFields(), at, "VirtualService", "spec", "http", "[]")
+}
+
+// withIstioFields is the schema of t, a krm type that declares some fields itself and decodes
+// the others (fields) with an Istio message: krm's own fields, then those fields as Istio's CRD
+// for kind describes them at path. A field the CRD does not describe is an error, so a change of
+// Istio's API shows here rather than as a schema that accepts less than the function.
+func (w *walker) withIstioFields(t reflect.Type, fields []string, at place, kind string, path ...string) (*node, error) {
+	n, err := w.structSchema(t, at)
 	if err != nil {
 		return nil, err
 	}
-	s, err := istioSchema(w.root, "VirtualService", "spec", "http", "[]")
+	s, err := istioSchema(w.root, kind, path...)
 	if err != nil {
 		return nil, err
 	}
@@ -276,18 +258,18 @@ func (w *walker) ingressRouteSchema(at place) (*node, error) {
 		return nil, fmt.Errorf("%s: %w", at.path, err)
 	}
 	for _, p := range istio.properties {
-		if slices.Contains(krm.RouteFields(), p.name) {
+		if slices.Contains(fields, p.name) {
 			n.properties = append(n.properties, p)
 		}
 	}
 	var missing []string
-	for _, name := range krm.RouteFields() {
+	for _, name := range fields {
 		if !slices.ContainsFunc(n.properties, func(p property) bool { return p.name == name }) {
 			missing = append(missing, name)
 		}
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("%s: Istio's VirtualService CRD describes no %s", at.path, strings.Join(missing, ", "))
+		return nil, fmt.Errorf("%s: Istio's %s CRD describes no %s", at.path, kind, strings.Join(missing, ", "))
 	}
 	return n, nil
 }
