@@ -442,7 +442,10 @@ func indentLines(text []byte, indent int) []byte {
 func lineStarts(text []byte) []int {
 	starts := make([]int, 1, bytes.Count(text, []byte{'\n'})+1)
 	for i, c := range text {
-		if c == '\n' && i+1 < len(text) {
+		// yaml.v3 counts a lone \r as a line break too (and \r\n as one): count lines as it does,
+		// so that the lines its nodes name are the lines here.
+		lone := c == '\r' && (i+1 == len(text) || text[i+1] != '\n')
+		if (c == '\n' || lone) && i+1 < len(text) {
 			starts = append(starts, i+1)
 		}
 	}
