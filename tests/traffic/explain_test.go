@@ -10,10 +10,10 @@ import (
 	"testing"
 
 	yaml3 "go.yaml.in/yaml/v3"
+	corev1 "k8s.io/api/core/v1"
 
 	"istio.io/istio/pilot/pkg/simulation"
 	"istio.io/istio/pilot/test/xds"
-	"istio.io/istio/pilot/test/xdstest"
 	"istio.io/istio/pkg/config/mesh"
 
 	"github.com/gatewaypattern/gateway-pattern/fn/explain"
@@ -276,27 +276,17 @@ func simulateExplained(t *testing.T, s *xds.FakeDiscoveryServer, w *world, calls
 			sim = simulation.NewSimulation(t, s, s.SetupProxy(p))
 			sims[key] = sim
 		}
-		var got observed
+		var svc *corev1.Service // the gateway's, which a gateway call goes through
 		if c.Proxy == proxyGateway {
 			p := gatewayProxy(t, w, c.gateway)
-			svc, err := gatewayService(w, p.ConfigNamespace, p.Labels)
+			found, err := gatewayService(w, p.ConfigNamespace, p.Labels)
 			if err != nil {
 				problems = append(problems, err.Error())
 				continue
 			}
-			target, ok, err := podPort(svc, c.Port)
-			switch {
-			case err != nil:
-				got.Error = err.Error()
-			case !ok:
-				got.Error = errNotExposed
-			default:
-				c.PodPort = target
-			}
+			svc = found
 		}
-		if got.Error == "" {
-			got = run(t, sim, xdstest.ExtractClusters(sim.Clusters), c.Call)
-		}
+		got := simulateCall(t, sim, svc, c.Call)
 		if diff := c.compare(got); diff != "" {
 			problems = append(problems, fmt.Sprintf("%s\n  line: %s\n%s\n  got: %s", c.Name, c.line, diff, got))
 		}

@@ -20,7 +20,6 @@ import (
 	"istio.io/istio/pilot/pkg/model"
 	"istio.io/istio/pilot/pkg/simulation"
 	"istio.io/istio/pilot/test/xds"
-	"istio.io/istio/pilot/test/xdstest"
 	"istio.io/istio/pkg/config/mesh"
 	"istio.io/istio/pkg/config/schema/collections"
 	"istio.io/istio/pkg/network"
@@ -241,21 +240,7 @@ func checkGenerated(t *testing.T, gp *krm.GatewayPattern) outcome {
 			sims[key] = sim
 		}
 		o.calls++
-		var got observed
-		if c.Proxy == proxyGateway {
-			target, ok, err := podPort(svc, c.Port)
-			switch {
-			case err != nil:
-				got.Error = err.Error()
-			case !ok:
-				got.Error = errNotExposed
-			default:
-				c.PodPort = target
-			}
-		}
-		if got.Error == "" {
-			got = run(t, sim, xdstest.ExtractClusters(sim.Clusters), c.Call)
-		}
+		got := simulateCall(t, sim, svc, c.Call)
 		diff := c.compare(got)
 		switch {
 		case diff != "" && c.defect != "":

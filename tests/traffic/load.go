@@ -8,6 +8,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"testing"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -17,6 +18,8 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"istio.io/istio/pilot/pkg/config/kube/crd"
+	"istio.io/istio/pilot/pkg/simulation"
+	"istio.io/istio/pilot/test/xdstest"
 )
 
 const (
@@ -275,6 +278,23 @@ func gatewayService(w *world, namespace string, podLabels map[string]string) (*c
 	default:
 		return nil, fmt.Errorf("%d Services in %s select the gateway pods", len(found), namespace)
 	}
+}
+
+// simulateCall runs c on sim. A gateway call goes through svc, the gateway's Service, first: it
+// arrives at the pods on the targetPort of the port it calls, and a port the Service lacks is
+// errNotExposed, as a client would see it refused.
+func simulateCall(t *testing.T, sim *simulation.Simulation, svc *corev1.Service, c Call) observed {
+	if c.Proxy == proxyGateway {
+		target, ok, err := podPort(svc, c.Port)
+		switch {
+		case err != nil:
+			return observed{Want{Error: err.Error()}}
+		case !ok:
+			return observed{Want{Error: errNotExposed}}
+		}
+		c.PodPort = target
+	}
+	return run(t, sim, xdstest.ExtractClusters(sim.Clusters), c)
 }
 
 // podPort is the port a call to the Service's port arrives on at the pods: its targetPort. ok is
