@@ -1,6 +1,7 @@
 package render_test
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -19,14 +20,8 @@ import (
 // about: a Gateway selector that matches no pod, a server port the Service does not expose, a
 // VirtualService bound to a Gateway that does not exist or that does not serve its hosts.
 func TestCrossReferences(t *testing.T) {
-	outputs, err := filepath.Glob("../../testdata/*/expected.yaml")
-	require.NoError(t, err)
 	checkedGateways := 0
-	for _, file := range outputs {
-		data, err := os.ReadFile(file)
-		require.NoError(t, err)
-		items, err := (&kio.ByteReader{Reader: strings.NewReader(string(data))}).Read()
-		require.NoError(t, err)
+	for file, items := range goldenOutputs(t) {
 		for owner, objects := range byOwner(items) {
 			t.Run(filepath.Base(filepath.Dir(file))+"/"+owner, func(t *testing.T) {
 				for _, problem := range crossReferenceProblems(objects) {
@@ -366,14 +361,8 @@ spec:
 // or, with spec.egress.exportTo, by the gateway's namespace first and the listed ones, the same
 // list on every object sidecars use.
 func TestExportTo(t *testing.T) {
-	outputs, err := filepath.Glob("../../testdata/*/expected.yaml")
-	require.NoError(t, err)
 	checked := 0
-	for _, file := range outputs {
-		data, err := os.ReadFile(file)
-		require.NoError(t, err)
-		items, err := (&kio.ByteReader{Reader: strings.NewReader(string(data))}).Read()
-		require.NoError(t, err)
+	for file, items := range goldenOutputs(t) {
 		for _, objects := range byOwner(items) {
 			var sidecarsSee []string // the exportTo of the first object sidecars use
 			for _, o := range objects {
@@ -426,14 +415,8 @@ func TestExportTo(t *testing.T) {
 // listens on (a NetworkPolicy sees pod ports, after the Service's DNAT). It reads the emitted
 // Service and Gateway, not the GatewayPattern.
 func TestLockdownPolicyAdmitsTheGatewayPorts(t *testing.T) {
-	outputs, err := filepath.Glob("../../testdata/*/expected.yaml")
-	require.NoError(t, err)
 	checked := 0
-	for _, file := range outputs {
-		data, err := os.ReadFile(file)
-		require.NoError(t, err)
-		items, err := (&kio.ByteReader{Reader: strings.NewReader(string(data))}).Read()
-		require.NoError(t, err)
+	for file, items := range goldenOutputs(t) {
 		for _, objects := range byOwner(items) {
 			policies := ofKind(objects, "NetworkPolicy")
 			gateways, services := ofKind(objects, "Gateway"), ofKind(objects, "Service")
@@ -479,4 +462,20 @@ func TestLockdownPolicyAdmitsTheGatewayPorts(t *testing.T) {
 		}
 	}
 	require.Positive(t, checked)
+}
+
+// goldenOutputs reads every golden output (testdata/*/expected.yaml) with kyaml, by file.
+func goldenOutputs(t *testing.T) map[string][]*yaml.RNode {
+	t.Helper()
+	files, err := filepath.Glob("../../testdata/*/expected.yaml")
+	require.NoError(t, err)
+	out := make(map[string][]*yaml.RNode, len(files))
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		require.NoError(t, err)
+		items, err := (&kio.ByteReader{Reader: bytes.NewReader(data)}).Read()
+		require.NoError(t, err)
+		out[file] = items
+	}
+	return out
 }
