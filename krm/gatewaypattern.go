@@ -58,6 +58,7 @@ func (gp *GatewayPattern) Default() {
 	if gp.Metadata.Namespace == "" {
 		gp.Metadata.Namespace = DefaultNamespace(gp.Spec.Pattern)
 	}
+	gp.defaultAPI()
 	if e := gp.Spec.Egress; e != nil {
 		if e.SidecarToGateway == "" {
 			e.SidecarToGateway = SidecarToGatewayMutual

@@ -67,6 +67,17 @@ type ObjectMeta struct {
 type Spec struct {
 	// Pattern is Ingress, Egress or EastWest. Required.
 	Pattern Pattern `json:"pattern"`
+	// API is the API of the generated routing objects: Istio (default; Gateway, VirtualService,
+	// ...) or GatewayAPI (the Kubernetes Gateway API: Gateway, HTTPRoute, TLSRoute, ...). Both
+	// render the same traffic paths for the same GatewayPattern.
+	API API `json:"api,omitempty" krm:"defaulted"`
+	// Workload is how the gateway workload comes to exist: Chart (default; the function renders
+	// the istio/gateway chart's workload, and a Gateway API Gateway binds to its Service) or
+	// Automated (Istio deploys the workload of the Gateway API Gateway; needs api GatewayAPI).
+	Workload WorkloadSource `json:"workload,omitempty" krm:"defaulted"`
+	// Mode is the data plane mode of the workloads the gateway serves: Sidecar (default) or
+	// Ambient (needs api GatewayAPI).
+	Mode DataPlaneMode `json:"mode,omitempty" krm:"defaulted"`
 	// Values are values of the istio/gateway Helm chart: the same names with the same meaning,
 	// merged over the chart's defaults the way the chart merges them (maps merge key by key,
 	// lists and scalars replace). The pattern's own defaults sit between the chart's defaults and

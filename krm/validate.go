@@ -43,6 +43,7 @@ func (gp *GatewayPattern) Validate() Problems {
 	}
 	gp.validateMetadata(&r)
 	gp.validatePatternBlocks(&r)
+	gp.validateAPI(&r)
 	return r
 }
 

@@ -15,7 +15,13 @@ import (
 // Objects returns every object a validated GatewayPattern generates, marked as owned by it: the
 // gateway workload, then the pattern's Istio objects.
 func Objects(gp *krm.GatewayPattern, values *krm.ChartValues) []*yaml.Node {
-	objects := workload{release: gp.Metadata.Name, namespace: gp.Metadata.Namespace, v: values}.objects()
+	var objects []*mapping
+	if gp.RendersChartWorkload() {
+		objects = workload{release: gp.Metadata.Name, namespace: gp.Metadata.Namespace, v: values}.objects()
+	}
+	if gp.UsesGatewayAPI() {
+		return owned(append(objects, gatewayAPIObjects(gp, values)...), gp.OwnerID())
+	}
 	switch gp.Spec.Pattern {
 	case krm.Ingress:
 		objects = append(objects, ingressObjects(gp, values)...)
