@@ -20,3 +20,50 @@ func gatewayAPIObjects(gp *krm.GatewayPattern, values *krm.ChartValues) []*mappi
 	}
 	return nil
 }
+
+// The Gateway API's group and the versions the generated objects use: the newest each kind is
+// served at by the standard channel of sigs.k8s.io/gateway-api v1.6 (the CRDs tests/conformance
+// validates against).
+const (
+	gatewayAPIGroup = "gateway.networking.k8s.io"
+	gatewayAPIv1    = gatewayAPIGroup + "/v1"
+)
+
+// Gateway classes Istio installs.
+const (
+	classIstio    = "istio"           // gateways (ingress, egress, sidecar-mode east-west)
+	classWaypoint = "istio-waypoint"  // ambient waypoints
+	classEastWest = "istio-east-west" // ambient east-west gateways (HBONE on 15008)
+)
+
+// gatewayAPIGateway starts a pattern's Gateway API Gateway, of the given class, named and placed
+// like the workload. With the chart's workload it binds to the generated Service through
+// spec.addresses (a Hostname: Istio's "manual deployment"), so the gateway's pods are the chart's
+// pods; with workload Automated Istio deploys the gateway itself (Deployment and Service named
+// <gateway>-<class>). The pattern adds its listeners.
+func gatewayAPIGateway(gp *krm.GatewayPattern, values *krm.ChartValues, class string) *mapping {
+	name := gp.GatewayName(values)
+	meta := newMapping().set("name", name).set("namespace", gp.Metadata.Namespace)
+	spec := newMapping().set("gatewayClassName", class)
+	if gp.RendersChartWorkload() {
+		spec.set("addresses", []*mapping{newMapping().
+			set("type", "Hostname").
+			set("value", name+"."+gp.Metadata.Namespace+".svc.cluster.local")})
+	}
+	return object(gatewayAPIv1, "Gateway", meta).set("spec", spec)
+}
+
+// gatewayAPIServiceName is the name of the Service in front of the gateway's pods: the chart's
+// Service, or the one Istio creates for an automatically deployed Gateway (<gateway>-<class>).
+func gatewayAPIServiceName(gp *krm.GatewayPattern, values *krm.ChartValues, class string) string {
+	if gp.RendersChartWorkload() {
+		return gp.GatewayName(values)
+	}
+	return gp.GatewayName(values) + "-" + class
+}
+
+// gatewayAPIObject is a Gateway API object (or a route) in the gateway's namespace.
+func gatewayAPIObject(gp *krm.GatewayPattern, kind, name string, spec *mapping) *mapping {
+	meta := newMapping().set("name", name).set("namespace", gp.Metadata.Namespace)
+	return object(gatewayAPIv1, kind, meta).set("spec", spec)
+}
