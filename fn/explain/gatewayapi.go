@@ -176,12 +176,16 @@ func (x *index) convertGateway(g *apiGateway) *gateway {
 		// Deployed by Istio: what its deployment controller creates.
 		name, ns := g.obj.Metadata.Name, g.obj.Metadata.Namespace
 		labels := map[string]string{"gateway.networking.k8s.io/gateway-name": name}
+		svcName := name + "-" + g.spec.GatewayClassName
+		if g.spec.GatewayClassName == "istio-waypoint" || g.spec.GatewayClassName == "istio-east-west" {
+			svcName = name // Istio names these classes' objects after the Gateway alone
+		}
 		ig.spec.Selector = labels
 		x.workloads = append(x.workloads, &workload{
-			obj:       &object{APIVersion: "apps/v1", Kind: "Deployment", Metadata: meta{Name: name + "-" + g.spec.GatewayClassName, Namespace: ns}},
+			obj:       &object{APIVersion: "apps/v1", Kind: "Deployment", Metadata: meta{Name: svcName, Namespace: ns}},
 			podLabels: labels,
 		})
-		svc := &service{obj: &object{APIVersion: "v1", Kind: "Service", Metadata: meta{Name: name + "-" + g.spec.GatewayClassName, Namespace: ns}}}
+		svc := &service{obj: &object{APIVersion: "v1", Kind: "Service", Metadata: meta{Name: svcName, Namespace: ns}}}
 		svc.spec.Selector = labels
 		seen := map[int32]bool{}
 		for _, l := range g.spec.Listeners {

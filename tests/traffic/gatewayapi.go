@@ -72,7 +72,8 @@ type gatewayAPIGateway struct {
 // gateway deployment controller would create (istio.io/istio/pilot/pkg/config/kube/gatewaycommon,
 // deploymentcontroller.go and the kube-gateway injection template): pods labelled
 // gateway.networking.k8s.io/gateway-name: <gateway>, and the Service <gateway>-<class> selecting
-// them, with the status port and one port per distinct listener port (targetPort = port).
+// them, with the status port and one port per distinct listener port (targetPort = port). The
+// waypoint and east-west classes name it after the Gateway alone.
 func (w *world) addGatewayAPIObject(o object, ips *ipAllocator) error {
 	w.gatewayAPI = append(w.gatewayAPI, string(o.raw))
 	w.loaded = append(w.loaded, o.String())
@@ -96,8 +97,12 @@ func (w *world) addGatewayAPIObject(o object, ips *ipAllocator) error {
 			labels[k] = v // Istio copies the network label to the pods
 		}
 	}
+	svcName := name + "-" + gw.Spec.GatewayClassName
+	if gw.Spec.GatewayClassName == "istio-waypoint" || gw.Spec.GatewayClassName == "istio-east-west" {
+		svcName = name // DisableNameSuffix in Istio's gatewaycommon/classinfo.go
+	}
 	svc := &corev1.Service{
-		ObjectMeta: metav1.ObjectMeta{Name: name + "-" + gw.Spec.GatewayClassName, Namespace: ns},
+		ObjectMeta: metav1.ObjectMeta{Name: svcName, Namespace: ns},
 		Spec: corev1.ServiceSpec{
 			Selector: map[string]string{"gateway.networking.k8s.io/gateway-name": name},
 			Ports:    []corev1.ServicePort{{Name: "status-port", Port: 15021}},
