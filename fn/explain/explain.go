@@ -117,13 +117,6 @@ func (d Destination) String() string {
 // generator): a route to one of them that lacks the routed port ends in a 503, as in Istio. A
 // destination that is not among them is followed as a Service that has the port.
 func Paths(objects, services []*yaml.Node) []Path {
-	for _, node := range objects {
-		if o := readObject(node); strings.HasPrefix(o.APIVersion, gatewayAPIGroup+"/") && o.Kind == "Gateway" {
-			// Not followed yet: saying nothing would read as "no path", and reading a Gateway API
-			// Gateway as Istio's would state wrong ones.
-			return []Path{cannot(o.ref(), "Gateway API objects (spec.api: GatewayAPI) are not explained yet")}
-		}
-	}
 	x := newIndex(objects)
 	x.indexBuild(services)
 	out := append(x.unreadable, x.unselected()...)
@@ -590,6 +583,3 @@ func withNotes(s string, notes ...string) string {
 
 // join writes the steps of a path.
 func join(steps ...string) string { return strings.Join(steps, " → ") }
-
-// gatewayAPIGroup is the group of the Kubernetes Gateway API's objects.
-const gatewayAPIGroup = "gateway.networking.k8s.io"

@@ -90,7 +90,10 @@ func ingressListeners(in *krm.IngressSpec) []ingressListener {
 		for _, h := range s.Hosts {
 			name := s.Name
 			if len(s.Hosts) > 1 {
-				name = s.Name + "-" + krm.HostSlug(h)
+				// A port name derived from the first host (https-443-shop-example-com) gives
+				// way to each host's.
+				base := strings.TrimSuffix(s.Name, "-"+krm.HostSlug(s.Hosts[0]))
+				name = base + "-" + krm.HostSlug(h)
 			}
 			for i := 2; taken[name]; i++ {
 				name = fmt.Sprintf("%s-%d", s.Name, i)
