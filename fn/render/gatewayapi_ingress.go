@@ -198,7 +198,9 @@ func (rs *ingressRoutes) forHosts(name string, g hostRoutes) []*mapping {
 
 // redirect is the HTTPRoute of a server with httpsRedirect: every request to its hosts answered
 // with a redirect to https, 301 as Istio's httpsRedirect answers (Istio converts a
-// RequestRedirect with a scheme and no port to the scheme's default port, 443).
+// RequestRedirect with a scheme and no port to the scheme's default port, 443). Istio's
+// httpsRedirect is Envoy's require_tls on the virtual host; this is a route whose action is the
+// redirect, named https-redirect (the name of its Envoy route): the same answer.
 func (rs *ingressRoutes) redirect(s krm.IngressServer) *mapping {
 	parents := rs.parentRefs(s.Hosts, func(l ingressListener) bool { return l.server.Name == s.Name })
 	filter := newMapping().
@@ -207,7 +209,7 @@ func (rs *ingressRoutes) redirect(s krm.IngressServer) *mapping {
 	spec := newMapping().
 		set("parentRefs", parents).
 		set("hostnames", s.Hosts).
-		set("rules", []*mapping{newMapping().set("filters", []*mapping{filter})})
+		set("rules", []*mapping{newMapping().set("name", "https-redirect").set("filters", []*mapping{filter})})
 	return gatewayAPIObject(rs.gp, "HTTPRoute", rs.gateway+"-"+s.Name+"-redirect", spec)
 }
 
