@@ -210,6 +210,10 @@ func TestExplainedPaths(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// A Gateway API golden's application Services are its twin's.
+			if _, err := twinCalls(g, exp); err != nil {
+				t.Fatal(err)
+			}
 			data, err := os.ReadFile(g.output)
 			if err != nil {
 				t.Fatal(err)
