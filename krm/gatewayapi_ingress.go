@@ -63,8 +63,19 @@ func ServiceOf(host, namespace string) (name, ns string, ok bool) {
 
 func validateGatewayAPIIngress(in *IngressSpec, path *field.Path, r *Problems) {
 	listeners := 0
+	lowerCase := func(hosts []string, p *field.Path) {
+		for j, h := range hosts {
+			if h != strings.ToLower(h) {
+				r.errorf(p.Index(j), h, "a Gateway API listener's hostname and a route's hostnames are lower case; write %s", strings.ToLower(h))
+			}
+		}
+	}
+	for i, route := range in.Routes {
+		lowerCase(route.Hosts, path.Child("routes").Index(i).Child("hosts"))
+	}
 	for i, s := range in.Servers {
 		listeners += len(s.Hosts)
+		lowerCase(s.Hosts, path.Child("servers").Index(i).Child("hosts"))
 		if s.TLS == nil || s.TLS.Istio == nil {
 			continue
 		}
@@ -96,12 +107,16 @@ func serverTLSRefusal(name string) string {
 	return "a Gateway API listener takes its certificate from Secrets (certificateRefs); Istio's Gateway API controller reads no " + name + "; remove it, or use api: Istio"
 }
 
-// forEachSetField calls f with the JSON name of every field set in m.
+// forEachSetField calls f with the JSON name of every field set in m, in the order the .proto
+// declares them (protobuf's Range has no stable order, and errors must come out the same every
+// run).
 func forEachSetField(m protoreflect.Message, f func(name string)) {
-	m.Range(func(fd protoreflect.FieldDescriptor, _ protoreflect.Value) bool {
-		f(fd.JSONName())
-		return true
-	})
+	fields := m.Descriptor().Fields()
+	for i := range fields.Len() {
+		if fd := fields.Get(i); m.Has(fd) {
+			f(fd.JSONName())
+		}
+	}
 }
 
 func validateGatewayAPIRoute(route IngressRoute, p *field.Path, r *Problems) {

@@ -47,7 +47,11 @@ func twinCalls(g golden, exp *Expectations) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("%s: twin: %w", g.expectations, err)
 	}
-	twin, err := ReadExpectations(filepath.Join(twinDir, "traffic.yaml"))
+	twinFile := filepath.Join(twinDir, "traffic.yaml")
+	if strings.HasPrefix(exp.Twin, "examples/") {
+		twinFile = filepath.Join(twinDir, ".expected", "traffic.yaml") // an example's beside its output
+	}
+	twin, err := ReadExpectations(twinFile)
 	if err != nil {
 		return 0, fmt.Errorf("%s: twin: %w", g.expectations, err)
 	}
