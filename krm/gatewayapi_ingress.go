@@ -310,33 +310,27 @@ type gatewayAPIMatchKey struct {
 }
 
 func gatewayAPIKey(m *networking.HTTPMatchRequest, prefix string) gatewayAPIMatchKey {
-	k := gatewayAPIMatchKey{rank: 2, length: len(prefix), path: prefix}
-	if prefix == "/" || m != nil {
-		k.length = 1
-	}
-	if m == nil {
-		if prefix != "/" {
-			k.length = len(strings.TrimSuffix(prefix, "/"))
+	// A route's short form is a prefix match; so is a match without a path (prefix "/").
+	k := gatewayAPIMatchKey{rank: 2, path: prefix}
+	if m != nil {
+		k.path = "/"
+		switch u := m.GetUri().GetMatchType().(type) {
+		case *networking.StringMatch_Exact:
+			k.rank, k.path = 3, u.Exact
+		case *networking.StringMatch_Prefix:
+			k.path = u.Prefix
+		case *networking.StringMatch_Regex:
+			k.rank, k.path = 1, u.Regex
 		}
-		return k
-	}
-	switch u := m.GetUri().GetMatchType().(type) {
-	case *networking.StringMatch_Exact:
-		k.rank, k.length, k.path = 3, len(u.Exact), u.Exact
-	case *networking.StringMatch_Prefix:
-		k.path = u.Prefix
-		if u.Prefix != "/" {
-			k.length = len(strings.TrimSuffix(u.Prefix, "/"))
+		if m.Method != nil {
+			k.method = 1
 		}
-	case *networking.StringMatch_Regex:
-		k.rank, k.length, k.path = 1, len(u.Regex), u.Regex
-	default:
-		k.path = "/" // a match without a path matches the prefix "/"
+		k.headers, k.queries = len(m.Headers), len(m.QueryParams)
 	}
-	if m.Method != nil {
-		k.method = 1
+	k.length = len(k.path)
+	if k.rank == 2 && k.path != "/" {
+		k.length = len(strings.TrimSuffix(k.path, "/")) // Istio drops a prefix's trailing "/"
 	}
-	k.headers, k.queries = len(m.Headers), len(m.QueryParams)
 	return k
 }
 
