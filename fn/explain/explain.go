@@ -216,15 +216,18 @@ func (x *index) gatewayAnswers(g *gateway) []Path {
 				if x.routed(g, h) {
 					continue
 				}
-				scheme, carried, answer := schemeOf(s), "", "404, no VirtualService routes this host"
-				if s.routesBy() != "http" {
+				scheme, carried, answer, protocol, path := schemeOf(s), "", "404, no VirtualService routes this host", "http", "/"
+				switch {
+				case scheme == "tcp":
+					answer, protocol, path = "refused, no VirtualService routes this host", "tcp", ""
+				case s.routesBy() != "http":
 					carried, answer = "tls", "refused, no VirtualService routes this host"
 				}
 				out = append(out, Path{
 					About: g.obj.ref(),
 					Route: join(url(scheme, h, port, ""), x.gatewayNode(g, svc, port, serverNotes(s)...), answer),
 					Why:   s.label(i) + " (hosts " + strings.Join(s.Hosts, ", ") + ")",
-					Hops:  []Hop{{Proxy: Gateway, Port: port, TLS: carried, SNI: sniIf(carried, h), Host: h, Path: "/", Protocol: "http", Answer: AnswerNotFound}},
+					Hops:  []Hop{{Proxy: Gateway, Port: port, TLS: carried, SNI: sniIf(carried, h), Host: h, Path: path, Protocol: protocol, Answer: AnswerNotFound}},
 				})
 			}
 		}
@@ -334,8 +337,21 @@ func (x *index) serverPaths(vs *virtualService, g *gateway, gwName string, svc *
 				}
 				continue
 			default:
-				hop.TLS, hop.SNI, hop.Protocol, hop.Path = "tls", h, "tcp", ""
-				entry = url(scheme, h, port, "")
+				// A TCP stream: plain as it came (a TCP server), or the TLS the server
+				// terminates (by SNI); either way it leaves as plain TCP.
+				hop.Protocol, hop.Path = "tcp", ""
+				note := "TCP"
+				if scheme != "tcp" {
+					hop.TLS, hop.SNI, note = "tls", h, "TCP, TLS terminated"
+				}
+				if m.Port != 0 {
+					why += fmt.Sprintf(" (port %d)", m.Port)
+				}
+				out = append(out, x.finish(vs, r, hop, Path{
+					Route: join(url(scheme, h, port, ""), x.gatewayNode(g, svc, port, serverNotes(s)...)),
+					Why:   why,
+				}, note))
+				continue
 			}
 			out = append(out, x.finish(vs, r, hop, Path{
 				Route: join(entry, x.gatewayNode(g, svc, port, serverNotes(s)...)),
