@@ -406,7 +406,7 @@ func validateTCPRoute(in *IngressSpec, route IngressRoute, i int, h string, p, h
 			if in.Servers[k].Protocol != ProtocolTCP {
 				why = "the SNI chooses the server, and after TLS is terminated the stream carries nothing to choose a route by; a host that goes elsewhere needs a server of its own (the same port is fine)"
 			}
-			r.errorf(hp, h, "routes[%d] already routes the streams of servers[%d] (%s), and a TCP server sends them all to one destination: %s", first, k, in.Servers[k].describe(), why)
+			r.errorf(hp, h, "routes[%d] already routes the streams of servers[%d] (%s), which sends them all to one destination: %s", first, k, in.Servers[k].describe(), why)
 			return
 		}
 	}
