@@ -239,22 +239,20 @@ func (in *IngressSpec) TCPServers(host string) []int {
 func (in *IngressSpec) tcpClaim(host string) (tcp []int, conflict, other int) {
 	var tcpNamed, tcpAny, otherNamed, otherAny []int
 	for i, s := range in.Servers {
-		for _, sh := range s.Hosts {
-			if !HostServes(sh, host) {
-				continue
-			}
-			named := strings.EqualFold(sh, host)
-			switch {
-			case s.RoutesTCP() && named:
-				tcpNamed = append(tcpNamed, i)
-			case s.RoutesTCP():
-				tcpAny = append(tcpAny, i)
-			case named:
-				otherNamed = append(otherNamed, i)
-			default:
-				otherAny = append(otherAny, i)
-			}
-			break
+		if !slices.ContainsFunc(s.Hosts, func(sh string) bool { return HostServes(sh, host) }) {
+			continue
+		}
+		// Named when any of its hosts is the host, whatever wildcard comes before it.
+		named := slices.ContainsFunc(s.Hosts, func(sh string) bool { return strings.EqualFold(sh, host) })
+		switch {
+		case s.RoutesTCP() && named:
+			tcpNamed = append(tcpNamed, i)
+		case s.RoutesTCP():
+			tcpAny = append(tcpAny, i)
+		case named:
+			otherNamed = append(otherNamed, i)
+		default:
+			otherAny = append(otherAny, i)
 		}
 	}
 	switch {
