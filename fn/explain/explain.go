@@ -268,8 +268,7 @@ func (x *index) tcpServerAnswers(g *gateway, svc *service, i int, s server) []Pa
 				Why: s.label(i) + " (hosts " + strings.Join(s.Hosts, ", ") + "), no tcp route", Hops: []Hop{hop}})
 			continue
 		}
-		why := fmt.Sprintf("%s %s (hosts %s) → %s tcp[%d], the server's one tcp route (the stream carries no host to choose by)",
-			g.obj.named(), s.label(i), strings.Join(s.Hosts, ", "), vs.obj.named(), j)
+		why := fmt.Sprintf("%s %s → tcp[%d] (port %d), the server's one tcp route, taken by every host it serves", g.obj.named(), s.label(i), j, port)
 		out = append(out, x.finish(vs, vs.spec.TCP[j], hop, Path{Route: entry, Why: why}, note))
 	}
 	return out
