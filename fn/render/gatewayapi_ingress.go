@@ -16,10 +16,12 @@ import (
 // pilot/pkg/config/kube/gateway/testdata, are the reference):
 //   - a Gateway of class istio with one listener per server and host (a Gateway API listener
 //     has one hostname): HTTP; HTTPS terminating TLS with certificateRefs to the credential
-//     Secrets; TLS with mode Passthrough;
+//     Secrets; TLS with mode Passthrough; TLS terminating TLS (mode Terminate) for a TLS server
+//     that forwards the stream; and one listener without hostname per TCP server;
 //   - per set of hosts sharing their routes (as the VirtualServices are grouped), an HTTPRoute
 //     on the HTTP and terminating listeners serving them, one rule per route in the order the
-//     Istio API tries them, and a TLSRoute on the passthrough listeners;
+//     Istio API tries them, and a TLSRoute on the passthrough listeners; a TCPRoute for the
+//     hosts of TCP servers and of TLS servers that terminate (a stream, to one destination);
 //   - per redirecting server, an HTTPRoute answering every request with a RequestRedirect to
 //     https (301), on that server's listeners only;
 //   - per namespace of a backend other than the gateway's, a ReferenceGrant there letting the
@@ -65,15 +67,16 @@ func gatewayAPIIngressObjects(gp *krm.GatewayPattern, values *krm.ChartValues) [
 // ingressListener is one listener of the Gateway: one host of one server.
 type ingressListener struct {
 	name   string
-	host   string
+	host   string // "" for a TCP listener
 	server krm.IngressServer
+	index  int // of the server in spec.ingress.servers
 	spec   *mapping
 }
 
 // routesHTTP: the listener takes the HTTPRoutes of its hosts (plain HTTP or terminated TLS, not
 // only redirecting).
 func (l ingressListener) routesHTTP() bool {
-	return !l.server.HTTPSRedirect && !isPassthrough(l.server)
+	return !l.server.HTTPSRedirect && !isPassthrough(l.server) && !l.server.RoutesTCP()
 }
 
 func isPassthrough(s krm.IngressServer) bool {
@@ -86,7 +89,17 @@ func isPassthrough(s krm.IngressServer) bool {
 func ingressListeners(in *krm.IngressSpec) []ingressListener {
 	var out []ingressListener
 	taken := map[string]bool{}
-	for _, s := range in.Servers {
+	for i, s := range in.Servers {
+		if s.Protocol == krm.ProtocolTCP {
+			// A TCP listener has no hostname (a TCP stream carries none): one for the server.
+			name := s.Name
+			for n := 2; taken[name]; n++ {
+				name = fmt.Sprintf("%s-%d", s.Name, n)
+			}
+			taken[name] = true
+			out = append(out, ingressListener{name: name, server: s, index: i, spec: listenerSpec(name, "", s)})
+			continue
+		}
 		for _, h := range s.Hosts {
 			name := s.Name
 			if len(s.Hosts) > 1 {
@@ -99,7 +112,7 @@ func ingressListeners(in *krm.IngressSpec) []ingressListener {
 				name = fmt.Sprintf("%s-%d", s.Name, i)
 			}
 			taken[name] = true
-			out = append(out, ingressListener{name: name, host: h, server: s, spec: listenerSpec(name, h, s)})
+			out = append(out, ingressListener{name: name, host: h, server: s, index: i, spec: listenerSpec(name, h, s)})
 		}
 	}
 	return out
@@ -114,8 +127,10 @@ const (
 )
 
 func listenerSpec(name, host string, s krm.IngressServer) *mapping {
-	l := newMapping().set("name", name).set("hostname", host).set("port", s.Port)
+	l := newMapping().set("name", name).setIf("hostname", host).set("port", s.Port)
 	switch {
+	case s.Protocol == krm.ProtocolTCP:
+		l.set("protocol", "TCP")
 	case isPassthrough(s):
 		l.set("protocol", "TLS").set("tls", newMapping().set("mode", "Passthrough"))
 	case s.TLS != nil:
@@ -138,7 +153,12 @@ func listenerSpec(name, host string, s krm.IngressServer) *mapping {
 			options.set(tlsCipherSuitesOption, strings.Join(s.TLS.Istio.CipherSuites, ","))
 		}
 		tls.setIf("options", options)
-		l.set("protocol", "HTTPS").set("tls", tls)
+		// A TLS server terminates TLS and forwards the stream (TCPRoute); HTTPS routes requests.
+		protocol := "HTTPS"
+		if s.RoutesTCP() {
+			protocol = "TLS"
+		}
+		l.set("protocol", protocol).set("tls", tls)
 	default:
 		l.set("protocol", "HTTP")
 	}
@@ -174,6 +194,9 @@ func (rs *ingressRoutes) parentRefs(hosts []string, want func(ingressListener) b
 // forHosts are the routes of one set of hosts: an HTTPRoute when HTTP or terminating listeners
 // serve them, a TLSRoute when passthrough listeners do.
 func (rs *ingressRoutes) forHosts(name string, g hostRoutes) []*mapping {
+	if len(g.tcpPorts) > 0 {
+		return []*mapping{rs.tcpRoute(name, g)}
+	}
 	var out []*mapping
 	if parents := rs.parentRefs(g.hosts, ingressListener.routesHTTP); len(parents) > 0 {
 		var rules []*mapping
@@ -194,6 +217,34 @@ func (rs *ingressRoutes) forHosts(name string, g hostRoutes) []*mapping {
 		out = append(out, gatewayAPIObject(rs.gp, "TLSRoute", name, spec))
 	}
 	return out
+}
+
+// tcpRoute is the TCPRoute of hosts the TCP servers (or the TLS servers terminating TLS) route as
+// a stream: on every listener of those servers, to the hosts' one route (validation makes sure
+// there is one), as the VirtualService's tcp section. A TCPRoute has no hostnames: the stream
+// carries none.
+func (rs *ingressRoutes) tcpRoute(name string, g hostRoutes) *mapping {
+	servers := map[int]bool{}
+	for _, h := range g.hosts {
+		for _, i := range rs.gp.Spec.Ingress.TCPServers(h) {
+			servers[i] = true
+		}
+	}
+	var parents []*mapping
+	for _, l := range rs.listeners {
+		if servers[l.index] {
+			parents = append(parents, newMapping().
+				set("group", gatewayAPIGroup).
+				set("kind", "Gateway").
+				set("name", rs.gateway).
+				set("sectionName", l.name))
+		}
+	}
+	d := g.routes[0].Destination
+	spec := newMapping().
+		set("parentRefs", parents).
+		set("rules", []*mapping{newMapping().set("backendRefs", []*mapping{rs.backendRef("TCPRoute", d.Host, uint32(d.Port))})})
+	return gatewayAPIObject(rs.gp, "TCPRoute", name, spec)
 }
 
 // redirect is the HTTPRoute of a server with httpsRedirect: every request to its hosts answered
