@@ -49,7 +49,13 @@ func validateEastWest(ew *EastWestSpec, path *field.Path, r *Problems) {
 
 // validateEastWestValues checks the resolved chart values against the east-west block: the
 // network agrees with networkGateway, and the Service exposes every port a Gateway listens on.
-func validateEastWestValues(ew EastWestSpec, user map[string]any, values *ChartValues, valuesPath *field.Path, r *Problems) {
+// An ambient east-west gateway is deployed by Istio, not by the chart (see
+// validateEastWestGatewayAPI, which also requires its network): there are no chart values to check.
+func validateEastWestValues(gp *GatewayPattern, values *ChartValues, valuesPath *field.Path, r *Problems) {
+	if gp.Spec.Mode == ModeAmbient {
+		return
+	}
+	ew, user := gp.EastWestBlock(), gp.Spec.Values
 	if userNetwork, set := user["networkGateway"].(string); set && ew.Network != "" && userNetwork != ew.Network {
 		r.errorf(valuesPath.Child("networkGateway"), userNetwork, "conflicts with spec.eastWest.network (%s); set the network once, in eastWest.network", ew.Network)
 	}
