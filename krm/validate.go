@@ -63,6 +63,9 @@ func (gp *GatewayPattern) ChartValues() (*ChartValues, Problems) {
 	if gp.Spec.Pattern == EastWest {
 		validateEastWestValues(gp, values, valuesPath, &pattern)
 	}
+	if gp.IsAutomated() {
+		gp.validateAutomatedValues(values, gp.automatedListenerPorts(), valuesPath, &pattern)
+	}
 	r.add(pattern, r.Errors)
 	return values, r
 }

@@ -50,7 +50,11 @@ func gatewayAPIGateway(gp *krm.GatewayPattern, values *krm.ChartValues, class st
 			set("type", "Hostname").
 			set("value", name+"."+gp.Metadata.Namespace+".svc.cluster.local")})
 	}
-	return object(gatewayAPIv1, "Gateway", meta).set("spec", spec)
+	gw := object(gatewayAPIv1, "Gateway", meta).set("spec", spec)
+	if gp.IsAutomated() {
+		automatedGateway(gw, gp, values) // gatewayapi_automated.go
+	}
+	return gw
 }
 
 // gatewayAPIServiceName is the name of the Service in front of the gateway's pods: the chart's
