@@ -1,9 +1,6 @@
 package krm
 
 import (
-	"maps"
-	"slices"
-
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
@@ -29,8 +26,8 @@ func (gp *GatewayPattern) validateEastWestGatewayAPI(r *Problems) {
 	path := spec.Child("eastWest")
 	ew := gp.EastWestBlock()
 	if gp.Spec.Mode != ModeAmbient {
-		if gp.Spec.Workload == WorkloadAutomated {
-			r.errorf(spec.Child("workload"), gp.Spec.Workload, "a sidecar-mode east-west gateway deployed by Istio (class istio) gets the topology.istio.io/network label but not ISTIO_META_REQUESTED_NETWORK_VIEW, which keeps an east-west gateway from passing traffic on to another network's gateway; the Gateway API rendering of EastWest does not map that yet: use workload: Chart (the chart sets both from eastWest.network)")
+		if gp.IsAutomated() && !*ew.ExposeServices && !ew.ExposeIstiod {
+			r.errorf(path.Child("exposeServices"), false, "with workload: Automated the Gateway is the whole east-west gateway, and with neither exposeServices nor exposeIstiod it has no listener (a Gateway needs one); expose something, or use workload: Chart")
 		}
 		return
 	}
@@ -46,9 +43,24 @@ func (gp *GatewayPattern) validateEastWestGatewayAPI(r *Problems) {
 	if ew.ExposeIstiod {
 		r.Errors = append(r.Errors, field.Forbidden(path.Child("exposeIstiod"), "an ambient east-west gateway carries only meshed mTLS (HBONE on 15008) and Istio's ambient multicluster supports multi-primary only, so istiod cannot be exposed through it; expose istiod with a sidecar-mode east-west gateway (a second GatewayPattern with mode: Sidecar)"))
 	}
-	if gp.Spec.Workload == WorkloadAutomated {
-		for _, key := range slices.Sorted(maps.Keys(gp.Spec.Values)) {
-			r.errorf(spec.Child("values", key), gp.Spec.Values[key], "with workload: Automated Istio deploys the ambient east-west gateway from its own template; chart values are not mapped to it yet: remove spec.values")
-		}
-	}
 }
+
+// eastWestListenerPorts are the ports of the east-west Gateway's listeners (what Istio's
+// automated deployment exposes on its Service, with the status port).
+func (gp *GatewayPattern) eastWestListenerPorts() []int32 {
+	if gp.Spec.Mode == ModeAmbient {
+		return []int32{HBONEPort}
+	}
+	ew := gp.EastWestBlock()
+	var ports []int32
+	if *ew.ExposeServices {
+		ports = append(ports, CrossNetworkPort)
+	}
+	if ew.ExposeIstiod {
+		ports = append(ports, IstiodPort, WebhookPort)
+	}
+	return ports
+}
+
+// HBONEPort is the ambient east-west gateway's listener port (HBONE, double-HBONE tunnels).
+const HBONEPort int32 = 15008

@@ -22,7 +22,7 @@ func gatewayAPIEastWestObjects(gp *krm.GatewayPattern, values *krm.ChartValues) 
 	if gp.Spec.Mode == krm.ModeAmbient {
 		gw := gatewayAPIGateway(gp, values, classEastWest)
 		setLabel(gw, networkLabel, ew.Network)
-		return []*mapping{gatewayListeners(gw, []*mapping{hboneListener()})}
+		return append([]*mapping{gatewayListeners(gw, []*mapping{hboneListener()})}, gatewayAPIWorkload(gp, values)...)
 	}
 	var listeners []*mapping
 	if *ew.ExposeServices {
@@ -47,7 +47,8 @@ func gatewayAPIEastWestObjects(gp *krm.GatewayPattern, values *krm.ChartValues) 
 	if !gp.RendersChartWorkload() && ew.Network != "" {
 		setLabel(gw, networkLabel, ew.Network)
 	}
-	return append([]*mapping{gatewayListeners(gw, listeners)}, routes...)
+	objects := append([]*mapping{gatewayListeners(gw, listeners)}, gatewayAPIWorkload(gp, values)...)
+	return append(objects, routes...)
 }
 
 // networkLabel names a gateway's network (label.TopologyNetwork in istio.io/api).
@@ -83,7 +84,7 @@ func crossNetworkListener() *mapping {
 func hboneListener() *mapping {
 	return newMapping().
 		set("name", "mesh").
-		set("port", int32(15008)).
+		set("port", krm.HBONEPort).
 		set("protocol", "HBONE").
 		set("tls", newMapping().
 			set("mode", "Terminate").
