@@ -42,8 +42,9 @@ const requestedNetworkView = "ISTIO_META_REQUESTED_NETWORK_VIEW"
 // workload: the annotations and labels Istio reads, and spec.infrastructure.
 func automatedGateway(gw *mapping, gp *krm.GatewayPattern, values *krm.ChartValues) {
 	meta := &mapping{child(gw.node, "metadata")}
+	labels := &mapping{child(meta.node, "labels")} // before the annotations, as on every object
 	if values.Revision != "" {
-		meta.set("labels", newMapping().set(revisionLabel, values.Revision))
+		labels.set(revisionLabel, values.Revision)
 	}
 	annotations := newMapping().set(serviceTypeAnnotation, values.Service.Type)
 	if _, named := userValues(gp, "serviceAccount")["name"]; named && values.ServiceAccount.Name != "" {
@@ -51,8 +52,8 @@ func automatedGateway(gw *mapping, gp *krm.GatewayPattern, values *krm.ChartValu
 	}
 	meta.set("annotations", annotations)
 	infra := newMapping().
-		setIf("labels", gp.InfrastructureLabels(values)).
-		setIf("annotations", values.Annotations)
+		setIf("labels", mappingOf(gp.InfrastructureLabels(values))).
+		setIf("annotations", mappingOf(values.Annotations))
 	if automatedPatches(gp, values) != nil {
 		infra.set("parametersRef", newMapping().
 			set("group", "").
@@ -234,7 +235,9 @@ func automatedPatches(gp *krm.GatewayPattern, values *krm.ChartValues) map[strin
 		patch.setIf("behavior", values.Autoscaling.AutoscaleBehavior.Value)
 		patches["horizontalPodAutoscaler"] = newMapping().set("spec", patch)
 	}
-	if written("podDisruptionBudget") && !values.PodDisruptionBudget.IsEmpty() {
+	// As the chart: a budget only when more than one replica runs, since one over a single pod
+	// blocks node drains.
+	if written("podDisruptionBudget") && !values.PodDisruptionBudget.IsEmpty() && automatedMinReplicas(gp, values) > 1 {
 		pdb := w.podDisruptionBudget()
 		spec := &mapping{child(pdb.node, "spec")}
 		patch := newMapping()
@@ -258,4 +261,17 @@ func indexOf(m *mapping, key string) int {
 		}
 	}
 	return -1
+}
+
+// automatedMinReplicas is the fewest replicas Istio's Deployment runs with the values: the
+// HorizontalPodAutoscaler's minimum when autoscaling is written and enabled, else replicaCount
+// when written, else Istio's one.
+func automatedMinReplicas(gp *krm.GatewayPattern, values *krm.ChartValues) int32 {
+	if _, ok := gp.Spec.Values["autoscaling"]; ok && values.Autoscaling.Enabled {
+		return values.Autoscaling.MinReplicas
+	}
+	if _, ok := gp.Spec.Values["replicaCount"]; ok && values.ReplicaCount != nil {
+		return *values.ReplicaCount
+	}
+	return 1
 }

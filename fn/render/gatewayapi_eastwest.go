@@ -61,9 +61,8 @@ const (
 	// AUTO_PASSTHROUGH server, routing by the SNI outbound_.<port>_.<subset>_.<host> that
 	// sidecars of other networks send, with no route.
 	listenerProtocolOption = "gateway.istio.io/listener-protocol"
-	// tlsTerminateModeOption: ISTIO_MUTUAL terminates a listener's TLS with the mesh's
-	// certificates (for the ambient east-west gateway: the outer HBONE tunnel).
-	tlsTerminateModeOption = "gateway.istio.io/tls-terminate-mode"
+	// tlsTerminateModeOption (gatewayapi_ingress.go) ISTIO_MUTUAL terminates a listener's TLS
+	// with the mesh's certificates: for the ambient east-west gateway, the outer HBONE tunnel.
 )
 
 // crossNetworkListener passes the mesh's mTLS for every *.local service through by SNI, like

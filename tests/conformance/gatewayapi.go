@@ -21,11 +21,11 @@ import (
 // emits (the version Istio watches: v1, and v1beta1 for ReferenceGrant), with the Go type of
 // sigs.k8s.io/gateway-api that a strict decode uses.
 var gatewayAPIKinds = map[schema.GroupVersionKind]func() any{
-	gatewayv1.SchemeGroupVersion.WithKind("Gateway"):            func() any { return &gatewayv1.Gateway{} },
-	gatewayv1.SchemeGroupVersion.WithKind("HTTPRoute"):          func() any { return &gatewayv1.HTTPRoute{} },
-	gatewayv1.SchemeGroupVersion.WithKind("GRPCRoute"):          func() any { return &gatewayv1.GRPCRoute{} },
-	gatewayv1.SchemeGroupVersion.WithKind("TLSRoute"):           func() any { return &gatewayv1.TLSRoute{} },
-	gatewayv1.SchemeGroupVersion.WithKind("TCPRoute"):           func() any { return &gatewayv1.TCPRoute{} },
+	gatewayv1.SchemeGroupVersion.WithKind("Gateway"):             func() any { return &gatewayv1.Gateway{} },
+	gatewayv1.SchemeGroupVersion.WithKind("HTTPRoute"):           func() any { return &gatewayv1.HTTPRoute{} },
+	gatewayv1.SchemeGroupVersion.WithKind("GRPCRoute"):           func() any { return &gatewayv1.GRPCRoute{} },
+	gatewayv1.SchemeGroupVersion.WithKind("TLSRoute"):            func() any { return &gatewayv1.TLSRoute{} },
+	gatewayv1.SchemeGroupVersion.WithKind("TCPRoute"):            func() any { return &gatewayv1.TCPRoute{} },
 	gatewayv1beta1.SchemeGroupVersion.WithKind("ReferenceGrant"): func() any { return &gatewayv1beta1.ReferenceGrant{} },
 }
 

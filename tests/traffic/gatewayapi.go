@@ -83,7 +83,8 @@ type gatewayAPIGateway struct {
 // gateway deployment controller would create (istio.io/istio/pilot/pkg/config/kube/gatewaycommon,
 // deploymentcontroller.go and the kube-gateway injection template): pods labelled
 // gateway.networking.k8s.io/gateway-name: <gateway>, and the Service <gateway>-<class> selecting
-// them, with the status port and one port per distinct listener port (targetPort = port).
+// them, with the status port and one port per distinct listener port (targetPort = port). The
+// waypoint and east-west classes name it after the Gateway alone.
 func (w *world) addGatewayAPIObject(o object, ips *ipAllocator) error {
 	w.gatewayAPI = append(w.gatewayAPI, string(o.raw))
 	w.loaded = append(w.loaded, o.String())
@@ -108,13 +109,14 @@ func (w *world) addGatewayAPIObject(o object, ips *ipAllocator) error {
 		}
 	}
 	svcName := name + "-" + gw.Spec.GatewayClassName
+	if gw.Spec.GatewayClassName == "istio-waypoint" || gw.Spec.GatewayClassName == eastWestClass {
+		svcName = name // DisableNameSuffix in Istio's gatewaycommon/classinfo.go
+	}
 	if gw.Spec.GatewayClassName == eastWestClass {
 		// Istio deploys an ambient east-west gateway from its waypoint template: pods labelled
-		// gateway.istio.io/managed with the east-west controller (which makes istiod treat the
-		// proxy as one: model.Proxy.IsAmbientEastWestGateway), objects named after the Gateway
-		// alone (DisableNameSuffix in gatewaycommon/classinfo.go).
+		// gateway.istio.io/managed with the east-west controller, which makes istiod treat the
+		// proxy as one (model.Proxy.IsAmbientEastWestGateway).
 		labels[gatewayManagedLabel] = eastWestControllerLabel
-		svcName = name
 		w.ambientEastWest = true
 	}
 	svc := &corev1.Service{
