@@ -210,6 +210,11 @@ func TestExplainedPaths(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// A twin's Services (istiod, the applications) exist beside this output too, and its
+			// calls are this output's as well.
+			if _, err := twinCalls(g, exp); err != nil {
+				t.Fatal(err)
+			}
 			data, err := os.ReadFile(g.output)
 			if err != nil {
 				t.Fatal(err)
