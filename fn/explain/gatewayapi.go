@@ -228,10 +228,15 @@ func (x *index) convertRoute(r *apiRoute, gateways []*apiGateway, converted map[
 				if g.obj.Metadata.Name != p.Name || g.obj.Metadata.Namespace != pns {
 					continue
 				}
-				vs.spec.Gateways = append(vs.spec.Gateways, pns+"/"+p.Name)
+				if !slices.Contains(vs.spec.Gateways, pns+"/"+p.Name) {
+					// Once per Gateway: a route on several of its listeners is one route there.
+					vs.spec.Gateways = append(vs.spec.Gateways, pns+"/"+p.Name)
+				}
 				for _, l := range g.spec.Listeners {
 					if (p.SectionName == "" || p.SectionName == l.Name) && (p.Port == 0 || p.Port == l.Port) &&
-						(p.SectionName != "" || p.Port != 0) {
+						(p.SectionName != "" || p.Port != 0) && !slices.Contains(ports, l.Port) {
+						// Once per port: two listeners of a port (one per hostname) are one
+						// Envoy listener, and a route on both is tried once there.
 						ports = append(ports, l.Port)
 					}
 				}

@@ -90,7 +90,10 @@ func ingressListeners(in *krm.IngressSpec) []ingressListener {
 		for _, h := range s.Hosts {
 			name := s.Name
 			if len(s.Hosts) > 1 {
-				name = s.Name + "-" + krm.HostSlug(h)
+				// A port name derived from the first host (https-443-shop-example-com) gives
+				// way to each host's.
+				base := strings.TrimSuffix(s.Name, "-"+krm.HostSlug(s.Hosts[0]))
+				name = base + "-" + krm.HostSlug(h)
 			}
 			for i := 2; taken[name]; i++ {
 				name = fmt.Sprintf("%s-%d", s.Name, i)
@@ -195,7 +198,9 @@ func (rs *ingressRoutes) forHosts(name string, g hostRoutes) []*mapping {
 
 // redirect is the HTTPRoute of a server with httpsRedirect: every request to its hosts answered
 // with a redirect to https, 301 as Istio's httpsRedirect answers (Istio converts a
-// RequestRedirect with a scheme and no port to the scheme's default port, 443).
+// RequestRedirect with a scheme and no port to the scheme's default port, 443). Istio's
+// httpsRedirect is Envoy's require_tls on the virtual host; this is a route whose action is the
+// redirect, named https-redirect (the name of its Envoy route): the same answer.
 func (rs *ingressRoutes) redirect(s krm.IngressServer) *mapping {
 	parents := rs.parentRefs(s.Hosts, func(l ingressListener) bool { return l.server.Name == s.Name })
 	filter := newMapping().
@@ -204,7 +209,7 @@ func (rs *ingressRoutes) redirect(s krm.IngressServer) *mapping {
 	spec := newMapping().
 		set("parentRefs", parents).
 		set("hostnames", s.Hosts).
-		set("rules", []*mapping{newMapping().set("filters", []*mapping{filter})})
+		set("rules", []*mapping{newMapping().set("name", "https-redirect").set("filters", []*mapping{filter})})
 	return gatewayAPIObject(rs.gp, "HTTPRoute", rs.gateway+"-"+s.Name+"-redirect", spec)
 }
 
