@@ -73,7 +73,7 @@ func (gp *GatewayPattern) defaultAPI() {
 }
 
 // gatewayAPIPatterns are the patterns whose Gateway API rendering exists.
-var gatewayAPIPatterns = []Pattern{Ingress}
+var gatewayAPIPatterns = []Pattern{Ingress, EastWest}
 
 func (gp *GatewayPattern) validateAPI(r *Problems) {
 	spec := field.NewPath("spec")
@@ -93,6 +93,9 @@ func (gp *GatewayPattern) validateAPI(r *Problems) {
 		}
 		if in := gp.Spec.Ingress; api == APIGatewayAPI && in != nil && gp.Spec.Pattern == Ingress {
 			validateGatewayAPIIngress(in, spec.Child("ingress"), r)
+		}
+		if api == APIGatewayAPI && gp.Spec.Pattern == EastWest {
+			gp.validateEastWestGatewayAPI(r)
 		}
 		return
 	}

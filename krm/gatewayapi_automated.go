@@ -84,7 +84,8 @@ func (gp *GatewayPattern) IsAutomated() bool {
 // InfrastructureLabels are the labels workload Automated writes to the Gateway's
 // spec.infrastructure.labels: the values' labels as written, and the network label of
 // networkGateway (which the chart adds to pods and Service, and from which Istio's template sets
-// ISTIO_META_NETWORK and ISTIO_META_REQUESTED_NETWORK_VIEW as the chart does).
+// ISTIO_META_NETWORK; ISTIO_META_REQUESTED_NETWORK_VIEW, which the chart sets too, only Istio's
+// waypoint template sets, so fn/render adds it to the deployment patch of class istio).
 func (gp *GatewayPattern) InfrastructureLabels(values *ChartValues) map[string]string {
 	out := map[string]string{}
 	user, _ := gp.Spec.Values["labels"].(map[string]any)
@@ -184,6 +185,9 @@ func validateAutomatedService(tree any, values *ChartValues, listenerPorts []int
 // automatedListenerPorts are the ports of the pattern's Gateway listeners, for the check of
 // service.ports with workload Automated; nil for a pattern that does not list them here.
 func (gp *GatewayPattern) automatedListenerPorts() []int32 {
+	if gp.Spec.Pattern == EastWest {
+		return gp.eastWestListenerPorts()
+	}
 	if gp.Spec.Pattern == Ingress && gp.Spec.Ingress != nil {
 		var ports []int32
 		for _, s := range gp.Spec.Ingress.Servers {

@@ -200,6 +200,16 @@ func (x *index) gatewayAnswers(g *gateway) []Path {
 					Hops:  []Hop{{Proxy: Gateway, Port: port, Host: h, Path: "/", Protocol: "http", Answer: AnswerRedirect}},
 				})
 			}
+		case s.Port.Protocol == "HBONE":
+			// Istio's ambient east-west gateway (class istio-east-west): it terminates the outer
+			// HBONE tunnel with the mesh's mTLS and sends the inner one to the workload it names,
+			// in this network. The simulator follows no HBONE tunnel, so the path has no hops.
+			out = append(out, Path{
+				About: g.obj.ref(),
+				Route: join("HBONE from another network (Istio mTLS, HTTP/2 CONNECT)", x.gatewayNode(g, svc, port, "ISTIO_MUTUAL"),
+					"the workload the inner tunnel names, in this network (double HBONE)"),
+				Why: s.label(i) + " (HBONE, Istio's ambient east-west gateway)",
+			})
 		case s.mode() == "AUTO_PASSTHROUGH":
 			for _, h := range s.Hosts {
 				sni := "outbound_.<port>_.<subset>_.<host>"

@@ -34,6 +34,10 @@ const (
 	revisionLabel            = "istio.io/rev"
 )
 
+// requestedNetworkView is the proxy's environment variable that limits a gateway to the endpoints
+// of its own network.
+const requestedNetworkView = "ISTIO_META_REQUESTED_NETWORK_VIEW"
+
 // automatedGateway adds to an automatically deployed Gateway what the values say of its
 // workload: the annotations and labels Istio reads, and spec.infrastructure.
 func automatedGateway(gw *mapping, gp *krm.GatewayPattern, values *krm.ChartValues) {
@@ -110,16 +114,23 @@ func automatedPatches(gp *krm.GatewayPattern, values *krm.ChartValues) map[strin
 	if written("resources") {
 		proxy.setIf("resources", w.resources())
 	}
+	var env []any
+	// The chart sets ISTIO_META_REQUESTED_NETWORK_VIEW from networkGateway, so that a network's
+	// gateway sends traffic only to endpoints of its own network; Istio's template for class
+	// istio (kube-gateway.yaml) sets only ISTIO_META_NETWORK from the network label (its waypoint
+	// template sets both, for class istio-east-west), so a sidecar-mode gateway gets it here.
+	if _, own := values.Env[requestedNetworkView]; values.NetworkGateway != "" && gp.Spec.Mode != krm.ModeAmbient && !own {
+		env = append(env, map[string]any{"name": requestedNetworkView, "value": values.NetworkGateway})
+	}
 	if written("env") || written("envVarFrom") {
-		var env []any
 		for _, name := range slices.Sorted(maps.Keys(values.Env)) {
 			env = append(env, map[string]any{"name": name, "value": toNode(values.Env[name].String())})
 		}
 		if list, ok := values.EnvVarFrom.Value.([]any); ok {
 			env = append(env, list...)
 		}
-		proxy.setIf("env", env)
 	}
+	proxy.setIf("env", env)
 	proxy.
 		setIf("securityContext", values.ContainerSecurityContext.Value).
 		setIf("readinessProbe", values.ReadinessProbe.Value).

@@ -353,8 +353,12 @@ func genGatewayProxy(o object) (*model.Proxy, error) {
 	if err != nil {
 		return nil, err
 	}
+	kind := model.Router
+	if labels[gatewayManagedLabel] == eastWestControllerLabel {
+		kind = model.Waypoint // Istio's ambient east-west gateway is a waypoint proxy
+	}
 	return &model.Proxy{
-		Type:            model.Router,
+		Type:            kind,
 		ID:              o.Metadata.Name + "-pod." + ns,
 		ConfigNamespace: ns,
 		Labels:          labels,
