@@ -21,7 +21,6 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/dynamicpb"
-	"google.golang.org/protobuf/types/known/durationpb"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/gatewaypattern/gateway-pattern/krm/internal/fielderr"
@@ -64,7 +63,7 @@ func checkMessage(v any, md protoreflect.MessageDescriptor, path *field.Path) fi
 	}
 	switch md.FullName() {
 	case "google.protobuf.Duration":
-		return checkDuration(v, path)
+		return checkDuration(v, md, path)
 	case "google.protobuf.DoubleValue", "google.protobuf.FloatValue", "google.protobuf.Int64Value",
 		"google.protobuf.UInt64Value", "google.protobuf.Int32Value", "google.protobuf.UInt32Value",
 		"google.protobuf.BoolValue", "google.protobuf.StringValue", "google.protobuf.BytesValue":
@@ -224,9 +223,11 @@ func checkMapKey(key string, fd protoreflect.FieldDescriptor, path *field.Path) 
 	return nil
 }
 
-func checkDuration(v any, path *field.Path) field.ErrorList {
+// checkDuration checks a google.protobuf.Duration by protojson's reading of it, into a message of
+// md (durationpb is not linked: the function's descriptors are istio.binpb's, see descriptors.go).
+func checkDuration(v any, md protoreflect.MessageDescriptor, path *field.Path) field.ErrorList {
 	s, ok := v.(string)
-	if ok && protojson.Unmarshal([]byte(jsonString(s)), &durationpb.Duration{}) == nil {
+	if ok && protojson.Unmarshal([]byte(jsonString(s)), dynamicpb.NewMessage(md)) == nil {
 		return nil
 	}
 	return field.ErrorList{field.Invalid(path, v, `must be a duration in seconds, such as "5s" or "0.250s"`)}
