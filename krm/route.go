@@ -41,8 +41,6 @@ func (rt *IngressRoute) decodeTree(v any, path *field.Path) field.ErrorList {
 	if !ok {
 		return field.ErrorList{field.Invalid(path, v, "must be an object")}
 	}
-	istioNames := istioapi.FieldNames(istioapi.Message(istioapi.HTTPRoute))
-	known := append(slices.Clone(routeOwnFields), RouteFields()...)
 	var errs field.ErrorList
 	own, rest := map[string]any{}, map[string]any{}
 	for _, k := range sortedKeys(m) {
@@ -52,9 +50,12 @@ func (rt *IngressRoute) decodeTree(v any, path *field.Path) field.ErrorList {
 		case slices.Contains(routeRefusedFields, k):
 			errs = append(errs, field.Forbidden(path.Child(k),
 				"a route sends its requests to destination (or route); Istio's "+k+" is not taken here"))
-		case slices.Contains(istioNames, k):
+		// Istio's names are looked up only here, for a key that is not the short form's, so that
+		// a route in the short form does not build Istio's descriptors (krm/istioapi).
+		case slices.Contains(istioapi.FieldNames(istioapi.Message(istioapi.HTTPRoute)), k):
 			rest[k] = m[k]
 		default:
+			known := append(slices.Clone(routeOwnFields), RouteFields()...)
 			errs = append(errs, fielderr.UnknownField(path.Child(k), k, known))
 		}
 	}

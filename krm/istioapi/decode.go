@@ -1,6 +1,9 @@
 // Package istioapi decodes fragments of a GatewayPattern into Istio's own API messages
 // (istio.io/api), so that where a field takes Istio's vocabulary it takes all of it, checked by
-// Istio's descriptors rather than by fields declared here again.
+// Istio's descriptors rather than by fields declared here again. The function's messages are
+// dynamicpb messages of istio.io/api's own descriptors, embedded and built on first use
+// (descriptors.go says why: start-up time); Decode takes istio.io/api's generated types as well,
+// as the tests do.
 //
 // protojson alone cannot do this job: it stops at the first problem and names it without a path
 // (`proto: (line 1:2): unknown field "modee"`), accepts snake_case names that Istio's CRDs do not,
