@@ -27,7 +27,7 @@ import (
 // function takes (Roots, and every message and enum their fields reach), each a
 // FileDescriptorProto exactly as istio.io/api registers it, as a FileDescriptorSet.
 // TestDescriptors writes it from istio.io/api's registered descriptors (go generate ./krm/istioapi)
-// and fails when it differs, and proves that what Files builds equals what istio.io/api
+// and fails when it differs, and proves that what files builds equals what istio.io/api
 // registers, so the two cannot drift. Nothing is built until a GatewayPattern uses a field that
 // takes Istio's types; fragments are decoded into dynamicpb messages of these descriptors.
 //
@@ -48,7 +48,7 @@ const (
 	ServiceEntryResolution protoreflect.FullName = "istio.networking.v1alpha3.ServiceEntry.Resolution"
 )
 
-// Files returns the registry of istio.binpb's files, built on the first call. It is a registry of
+// files returns the registry of istio.binpb's files, built on the first call. It is a registry of
 // its own, not protoregistry.GlobalFiles, so that a program that also links istio.io/api's
 // generated packages (the tests do) registers no file twice.
 //
@@ -57,9 +57,11 @@ const (
 // costs about 0.7 ms on every start (it unmarshals the editions defaults into descriptorpb), which
 // is the cost this package exists to keep off the start-up path. DescBuilder resolves each file's
 // imports and field types by name in the registry given, and defers the full parse of a file to its
-// first use, as it does for generated code; TestDescriptors checks the result field by field
+// first use, as it does for generated code. protoimpl promises compatibility to generated code
+// only, which uses DescBuilder as here; a protobuf upgrade that changed it would fail
+// TestDescriptors, which checks the result field by field
 // against istio.io/api's.
-var Files = sync.OnceValue(func() *protoregistry.Files {
+var files = sync.OnceValue(func() *protoregistry.Files {
 	built.Store(true)
 	files := new(protoregistry.Files)
 	for b := rawFiles; len(b) > 0; {
@@ -79,14 +81,14 @@ var Files = sync.OnceValue(func() *protoregistry.Files {
 
 var built atomic.Bool
 
-// Built reports whether Files has been built in this process: the tests use it to prove that a
+// Built reports whether files has been built in this process: the tests use it to prove that a
 // GatewayPattern using none of Istio's fields leaves them unbuilt.
 func Built() bool { return built.Load() }
 
-// Message returns the descriptor of one of Istio's messages in Files; it panics on a name that is
+// Message returns the descriptor of one of Istio's messages in files; it panics on a name that is
 // not there, which is a defect of the caller (Roots lists what istio.binpb holds).
 func Message(name protoreflect.FullName) protoreflect.MessageDescriptor {
-	d, err := Files().FindDescriptorByName(name)
+	d, err := files().FindDescriptorByName(name)
 	md, ok := d.(protoreflect.MessageDescriptor)
 	if err != nil || !ok {
 		panic(fmt.Sprintf("istioapi: no message %s in istio.binpb", name))
@@ -94,9 +96,9 @@ func Message(name protoreflect.FullName) protoreflect.MessageDescriptor {
 	return md
 }
 
-// Enum returns the descriptor of one of Istio's enums in Files; it panics as Message does.
+// Enum returns the descriptor of one of Istio's enums in files; it panics as Message does.
 func Enum(name protoreflect.FullName) protoreflect.EnumDescriptor {
-	d, err := Files().FindDescriptorByName(name)
+	d, err := files().FindDescriptorByName(name)
 	ed, ok := d.(protoreflect.EnumDescriptor)
 	if err != nil || !ok {
 		panic(fmt.Sprintf("istioapi: no enum %s in istio.binpb", name))

@@ -82,35 +82,35 @@ func istioFiles(t *testing.T) []protoreflect.FileDescriptor {
 // istio.binpb is istio.io/api's own descriptors of the files the function uses; -update (go
 // generate ./krm/istioapi) rewrites it after an istio.io/api upgrade.
 func TestDescriptors(t *testing.T) {
-	files := istioFiles(t)
+	want := istioFiles(t)
 	set := &descriptorpb.FileDescriptorSet{}
-	for _, fd := range files {
+	for _, fd := range want {
 		set.File = append(set.File, protodesc.ToFileDescriptorProto(fd))
 	}
-	want, err := proto.MarshalOptions{Deterministic: true}.Marshal(set)
+	raw, err := proto.MarshalOptions{Deterministic: true}.Marshal(set)
 	require.NoError(t, err)
 	if *update {
-		require.NoError(t, os.WriteFile("istio.binpb", want, 0o644))
-		rawFiles = want // Files is built on first use, below: from the bytes just written
+		require.NoError(t, os.WriteFile("istio.binpb", raw, 0o644))
+		rawFiles = raw // files is built on first use, below: from the bytes just written
 	}
-	if !bytes.Equal(rawFiles, want) {
+	if !bytes.Equal(rawFiles, raw) {
 		t.Fatal("istio.binpb differs from istio.io/api's registered descriptors: run go generate ./krm/istioapi and review the diff")
 	}
 
-	// What Files builds from those bytes is what istio.io/api registers, file by file (every
+	// What files builds from those bytes is what istio.io/api registers, file by file (every
 	// message, field, enum value, JSON name and option)...
 	var paths []string
-	Files().RangeFiles(func(fd protoreflect.FileDescriptor) bool {
+	files().RangeFiles(func(fd protoreflect.FileDescriptor) bool {
 		paths = append(paths, fd.Path())
 		return true
 	})
-	for _, fd := range files {
+	for _, fd := range want {
 		assert.Contains(t, paths, fd.Path())
-		ours, err := Files().FindFileByPath(fd.Path())
+		ours, err := files().FindFileByPath(fd.Path())
 		require.NoError(t, err)
 		assert.Empty(t, cmpDiff(protodesc.ToFileDescriptorProto(fd), protodesc.ToFileDescriptorProto(ours)), fd.Path())
 	}
-	assert.Len(t, paths, len(files))
+	assert.Len(t, paths, len(want))
 
 	// ...and every type a field of the function's messages reaches is resolved in it, not a
 	// placeholder that would decode nothing.

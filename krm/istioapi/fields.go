@@ -8,7 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
-// The function reads and completes decoded messages (dynamicpb messages of Files' descriptors,
+// The function reads and completes decoded messages (dynamicpb messages of istio.binpb's descriptors,
 // see descriptors.go) by their fields' JSON names, the names Istio's CRDs and the user write, in
 // place of the generated getters of istio.io/api's Go types, which the function does not link. A
 // name the message does not declare panics: it is a defect of the caller, which the tests reach.
@@ -19,12 +19,6 @@ func fieldOf(m protoreflect.Message, name string) protoreflect.FieldDescriptor {
 		panic(fmt.Sprintf("istioapi: %s has no field %s", m.Descriptor().FullName(), name))
 	}
 	return fd
-}
-
-// Has reports whether m's field is set (a proto3 scalar equal to its zero value is not, as in
-// protojson; nor is an empty list or map).
-func Has(m protoreflect.Message, name string) bool {
-	return m.Has(fieldOf(m, name))
 }
 
 // String is a string field's value ("" when unset).
