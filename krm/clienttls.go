@@ -3,7 +3,7 @@ package krm
 import (
 	"fmt"
 
-	networking "istio.io/api/networking/v1alpha3"
+	"google.golang.org/protobuf/types/dynamicpb"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
@@ -11,9 +11,10 @@ import (
 )
 
 // ClientTLS is Istio's ClientTLSSettings (a DestinationRule's tls), decoded whole by
-// krm/istioapi: every field takes Istio's names and values.
+// krm/istioapi: every field takes Istio's names and values. Istio is a message of istio.io/api's
+// own descriptor.
 type ClientTLS struct {
-	Istio *networking.ClientTLSSettings
+	Istio *dynamicpb.Message
 }
 
 // decodeTree decodes the object as Istio's ClientTLSSettings; mode left out is SIMPLE.
@@ -22,10 +23,10 @@ func (t *ClientTLS) decodeTree(v any, path *field.Path) field.ErrorList {
 	if !ok {
 		return field.ErrorList{field.Invalid(path, v, "must be an object")}
 	}
-	t.Istio = &networking.ClientTLSSettings{}
+	t.Istio = istioapi.New(istioapi.ClientTLSSettings)
 	errs := istioapi.Decode(m, t.Istio, path)
 	if _, set := m["mode"]; !set {
-		t.Istio.Mode = networking.ClientTLSSettings_SIMPLE
+		istioapi.Set(t.Istio, "mode", "SIMPLE")
 	}
 	return errs
 }
@@ -37,21 +38,21 @@ func validateOrigination(h EgressHost, p *field.Path, r *Problems) {
 	if t == nil || t.Istio == nil {
 		return
 	}
-	in := t.Istio
+	mode, credentialName := istioapi.EnumName(t.Istio, "mode"), istioapi.String(t.Istio, "credentialName")
 	if !h.TLSOrigination {
 		r.errorf(p, "", "settings of the TLS the gateway opens to the host; set tlsOrigination: true too")
 	}
-	switch in.Mode {
-	case networking.ClientTLSSettings_SIMPLE, networking.ClientTLSSettings_MUTUAL:
+	switch mode {
+	case "SIMPLE", "MUTUAL":
 	default:
-		r.Errors = append(r.Errors, field.NotSupported(p.Child("mode"), in.Mode.String(), []string{"SIMPLE", "MUTUAL"}))
+		r.Errors = append(r.Errors, field.NotSupported(p.Child("mode"), mode, []string{"SIMPLE", "MUTUAL"}))
 	}
-	if in.CredentialName != "" {
-		for _, msg := range validation.IsDNS1123Subdomain(in.CredentialName) {
-			r.errorf(p.Child("credentialName"), in.CredentialName, "%s", msg)
+	if credentialName != "" {
+		for _, msg := range validation.IsDNS1123Subdomain(credentialName) {
+			r.errorf(p.Child("credentialName"), credentialName, "%s", msg)
 		}
 	}
-	if in.Mode == networking.ClientTLSSettings_MUTUAL && in.CredentialName == "" && (in.ClientCertificate == "" || in.PrivateKey == "") {
+	if mode == "MUTUAL" && credentialName == "" && (istioapi.String(t.Istio, "clientCertificate") == "" || istioapi.String(t.Istio, "privateKey") == "") {
 		r.Errors = append(r.Errors, field.Required(p.Child("credentialName"), fmt.Sprintf(
 			"MUTUAL presents a client certificate to %s: name the Secret in the gateway's namespace that holds it (tls.crt, tls.key, and ca.crt to check the host), or give clientCertificate and privateKey files", h.Host)))
 	}

@@ -8,9 +8,11 @@ import (
 	"slices"
 	"strings"
 
-	networking "istio.io/api/networking/v1alpha3"
+	"google.golang.org/protobuf/reflect/protoreflect"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/gatewaypattern/gateway-pattern/krm/istioapi"
 )
 
 // The gateway ports the egress hops use: a plain HTTP hop on 80, TLS passed through on 443, and
@@ -208,23 +210,31 @@ func validateAllowedSources(sources []AllowedSource, mutual bool, path *field.Pa
 }
 
 // egressResolutions are the ServiceEntry resolutions an egress host may take.
-var egressResolutions = []string{networking.ServiceEntry_DNS.String(), networking.ServiceEntry_DNS_ROUND_ROBIN.String()}
+var egressResolutions = []string{resolutionDNS, "DNS_ROUND_ROBIN"}
+
+// resolutionDNS is the default resolution, ServiceEntry's DNS.
+const resolutionDNS = "DNS"
 
 // validateEgressResolution checks a resolution against Istio's own enum, then refuses the values
 // Istio has that cannot work behind an egress gateway, each with its reason.
 func validateEgressResolution(h EgressHost, path *field.Path, r *Problems) {
-	v, ok := networking.ServiceEntry_Resolution_value[h.Resolution]
-	switch {
-	case !ok:
+	if slices.Contains(egressResolutions, h.Resolution) {
+		// The default, DNS, on every host: checked against the enum without building Istio's
+		// descriptors (krm/istioapi), which a GatewayPattern that uses none of Istio's
+		// messages need not pay for; TestEgressResolutionsAreIstios proves both are Istio's.
+		return
+	}
+	switch v := istioapi.Enum(istioapi.ServiceEntryResolution).Values().ByName(protoreflect.Name(h.Resolution)); {
+	case v == nil:
 		r.Errors = append(r.Errors, field.NotSupported(path, h.Resolution, egressResolutions))
-	case networking.ServiceEntry_Resolution(v) == networking.ServiceEntry_NONE:
+	case v.Name() == "NONE":
 		// Istio makes a NONE host's cluster ORIGINAL_DST: Envoy connects to the destination
 		// address of the connection it received. The sidecar's hop goes to the gateway Service,
 		// so at the gateway that address is the gateway pod's own.
 		r.errorf(path, h.Resolution, "with NONE Envoy connects to the address the connection it received was sent to; at the egress gateway that is the gateway's own address (the sidecar sent the hop to the gateway Service), not %s's, so the traffic would never leave: use DNS or DNS_ROUND_ROBIN", h.Host)
-	case networking.ServiceEntry_Resolution(v) == networking.ServiceEntry_STATIC:
+	case v.Name() == "STATIC":
 		r.errorf(path, h.Resolution, "STATIC needs the host's endpoints in the ServiceEntry, which this function does not take: use DNS or DNS_ROUND_ROBIN")
-	case networking.ServiceEntry_Resolution(v) == networking.ServiceEntry_DYNAMIC_DNS:
+	case v.Name() == "DYNAMIC_DNS":
 		r.errorf(path, h.Resolution, "Istio resolves each connection's own name (DYNAMIC_DNS) on sidecars and waypoints, not on gateways, and only for wildcard hosts: use DNS or DNS_ROUND_ROBIN")
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"reflect"
 	"strings"
 
-	networking "istio.io/api/networking/v1alpha3"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
@@ -77,7 +76,7 @@ func (gp *GatewayPattern) Default() {
 				h.Port = defaultEgressPort[h.Protocol]
 			}
 			if h.Resolution == "" {
-				h.Resolution = networking.ServiceEntry_DNS.String()
+				h.Resolution = resolutionDNS
 			}
 		}
 		if l := e.Lockdown; l != nil && l.IstiodNamespace == "" {

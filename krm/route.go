@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 
-	networking "istio.io/api/networking/v1alpha3"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
@@ -24,7 +23,7 @@ var routeRefusedFields = []string{"redirect", "directResponse", "delegate"}
 // RouteFields are the JSON names of Istio's HTTPRoute that a route takes besides hosts, prefix
 // and destination, in Istio's order.
 func RouteFields() []string {
-	fields := (&networking.HTTPRoute{}).ProtoReflect().Descriptor().Fields()
+	fields := istioapi.Message(istioapi.HTTPRoute).Fields()
 	var names []string
 	for i := range fields.Len() {
 		if name := fields.Get(i).JSONName(); !slices.Contains(routeRefusedFields, name) {
@@ -42,8 +41,6 @@ func (rt *IngressRoute) decodeTree(v any, path *field.Path) field.ErrorList {
 	if !ok {
 		return field.ErrorList{field.Invalid(path, v, "must be an object")}
 	}
-	istioNames := istioapi.FieldNames((&networking.HTTPRoute{}).ProtoReflect().Descriptor())
-	known := append(slices.Clone(routeOwnFields), RouteFields()...)
 	var errs field.ErrorList
 	own, rest := map[string]any{}, map[string]any{}
 	for _, k := range sortedKeys(m) {
@@ -53,9 +50,12 @@ func (rt *IngressRoute) decodeTree(v any, path *field.Path) field.ErrorList {
 		case slices.Contains(routeRefusedFields, k):
 			errs = append(errs, field.Forbidden(path.Child(k),
 				"a route sends its requests to destination (or route); Istio's "+k+" is not taken here"))
-		case slices.Contains(istioNames, k):
+		// Istio's names are looked up only here, for a key that is not the short form's, so that
+		// a route in the short form does not build Istio's descriptors (krm/istioapi).
+		case slices.Contains(istioapi.FieldNames(istioapi.Message(istioapi.HTTPRoute)), k):
 			rest[k] = m[k]
 		default:
+			known := append(slices.Clone(routeOwnFields), RouteFields()...)
 			errs = append(errs, fielderr.UnknownField(path.Child(k), k, known))
 		}
 	}
@@ -64,18 +64,18 @@ func (rt *IngressRoute) decodeTree(v any, path *field.Path) field.ErrorList {
 	errs = append(errs, decodeTree(own, &p, path)...)
 	rt.Hosts, rt.Prefix, rt.Destination = p.Hosts, p.Prefix, p.Destination
 	if len(rest) > 0 {
-		rt.Istio = &networking.HTTPRoute{}
+		rt.Istio = istioapi.New(istioapi.HTTPRoute)
 		errs = append(errs, istioapi.Decode(rest, rt.Istio, path)...)
 	}
 	return errs
 }
 
 // HasMatch reports whether the route gives Istio's match instead of prefix.
-func (rt IngressRoute) HasMatch() bool { return rt.Istio != nil && len(rt.Istio.Match) > 0 }
+func (rt IngressRoute) HasMatch() bool { return rt.Istio != nil && istioapi.Len(rt.Istio, "match") > 0 }
 
 // hasRoute reports whether the route gives Istio's route (weighted destinations) instead of
 // destination.
-func (rt IngressRoute) hasRoute() bool { return rt.Istio != nil && len(rt.Istio.Route) > 0 }
+func (rt IngressRoute) hasRoute() bool { return rt.Istio != nil && istioapi.Len(rt.Istio, "route") > 0 }
 
 // validateRouteIstio checks what a route's Istio fields change in the short form's rules: match
 // replaces prefix, route replaces destination, and the weights of a split add up to 100, as
@@ -96,22 +96,25 @@ func validateRouteIstio(route IngressRoute, p *field.Path, r *Problems) {
 		r.Errors = append(r.Errors, field.Forbidden(p.Child("destination"), "route is given too: a route takes destination or route (weighted destinations), not both"))
 	}
 	total := int32(0)
-	for i, d := range route.Istio.Route {
+	split := istioapi.Messages(route.Istio, "route")
+	for i, d := range split {
 		dp := p.Child("route").Index(i).Child("destination")
+		host := istioapi.String(istioapi.Sub(d, "destination"), "host") // "" when destination is unset
 		switch {
-		case d.Destination == nil || d.Destination.Host == "":
+		case host == "":
 			r.Errors = append(r.Errors, field.Required(dp.Child("host"), "the service, such as api.shop.svc.cluster.local"))
 		default:
-			for _, msg := range validation.IsDNS1123Subdomain(d.Destination.Host) {
-				r.errorf(dp.Child("host"), d.Destination.Host, "%s", msg)
+			for _, msg := range validation.IsDNS1123Subdomain(host) {
+				r.errorf(dp.Child("host"), host, "%s", msg)
 			}
 		}
-		if d.Weight < 0 {
-			r.errorf(p.Child("route").Index(i).Child("weight"), d.Weight, "must not be negative")
+		weight := int32(istioapi.Int(d, "weight"))
+		if weight < 0 {
+			r.errorf(p.Child("route").Index(i).Child("weight"), weight, "must not be negative")
 		}
-		total += d.Weight
+		total += weight
 	}
-	if len(route.Istio.Route) > 1 && total != 100 {
+	if len(split) > 1 && total != 100 {
 		r.errorf(p.Child("route"), fmt.Sprintf("weights add up to %d", total), "the weights of a split must add up to 100")
 	}
 }

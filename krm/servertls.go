@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"slices"
 
-	networking "istio.io/api/networking/v1alpha3"
+	"google.golang.org/protobuf/reflect/protoreflect"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
@@ -19,7 +19,7 @@ var serverTLSOwnFields = []string{"mode", "credentialName"}
 // besides mode and credentialName, in Istio's order: all of them but httpsRedirect, which is the
 // server's own field (servers[].httpsRedirect).
 func ServerTLSFields() []string {
-	fields := (&networking.ServerTLSSettings{}).ProtoReflect().Descriptor().Fields()
+	fields := istioapi.Message(istioapi.ServerTLSSettings).Fields()
 	var names []string
 	for i := range fields.Len() {
 		if name := fields.Get(i).JSONName(); name != "httpsRedirect" && !slices.Contains(serverTLSOwnFields, name) {
@@ -52,7 +52,7 @@ func (t *ServerTLS) decodeTree(v any, path *field.Path) field.ErrorList {
 	redirect, redirectSet := rest["httpsRedirect"]
 	delete(rest, "httpsRedirect")
 	if len(rest) > 0 {
-		t.Istio = &networking.ServerTLSSettings{}
+		t.Istio = istioapi.New(istioapi.ServerTLSSettings)
 		errs = append(errs, istioapi.Decode(rest, t.Istio, path)...)
 	}
 	if redirectSet {
@@ -66,9 +66,9 @@ func (t *ServerTLS) decodeTree(v any, path *field.Path) field.ErrorList {
 // of a Gateway does (one source of certificates; a file-based one complete) and before it:
 // Istio takes several sources and warns, here the Gateway is not written.
 func validateServerTLSSources(tls *ServerTLS, p *field.Path, r *Problems) {
-	in := tls.Istio
-	if in == nil {
-		in = &networking.ServerTLSSettings{}
+	var in serverTLSSettings
+	if tls.Istio != nil {
+		in = readServerTLSSettings(tls.Istio)
 	}
 	credential := p.Child("credentialName")
 	if tls.Mode == TLSPassthrough {
@@ -81,7 +81,7 @@ func validateServerTLSSources(tls *ServerTLS, p *field.Path, r *Problems) {
 		}{
 			{"credentialNames", len(in.CredentialNames) > 0}, {"serverCertificate", in.ServerCertificate != ""},
 			{"privateKey", in.PrivateKey != ""}, {"caCertificates", in.CaCertificates != ""}, {"caCrl", in.CaCrl != ""},
-			{"tlsCertificates", len(in.TlsCertificates) > 0}, {"caCertCredentialName", in.CaCertCredentialName != ""},
+			{"tlsCertificates", len(in.TLSCertificates) > 0}, {"caCertCredentialName", in.CaCertCredentialName != ""},
 		} {
 			if f.set {
 				r.Errors = append(r.Errors, field.Forbidden(p.Child(f.name), "PASSTHROUGH does not terminate TLS, so it uses no certificate; remove "+f.name))
@@ -100,7 +100,7 @@ func validateServerTLSSources(tls *ServerTLS, p *field.Path, r *Problems) {
 	if in.ServerCertificate != "" || in.PrivateKey != "" {
 		sources = append(sources, "serverCertificate")
 	}
-	if len(in.TlsCertificates) > 0 {
+	if len(in.TLSCertificates) > 0 {
 		sources = append(sources, "tlsCertificates")
 	}
 	if len(sources) == 0 {
@@ -131,7 +131,7 @@ func validateServerTLSSources(tls *ServerTLS, p *field.Path, r *Problems) {
 		}
 		r.Errors = append(r.Errors, field.Required(p.Child(missing), "serverCertificate and privateKey are the two files of one certificate"))
 	}
-	for i, c := range in.TlsCertificates {
+	for i, c := range in.TLSCertificates {
 		if c.ServerCertificate == "" {
 			r.Errors = append(r.Errors, field.Required(p.Child("tlsCertificates").Index(i).Child("serverCertificate"), "each certificate needs its file"))
 		}
@@ -139,7 +139,7 @@ func validateServerTLSSources(tls *ServerTLS, p *field.Path, r *Problems) {
 			r.Errors = append(r.Errors, field.Required(p.Child("tlsCertificates").Index(i).Child("privateKey"), "each certificate needs its key's file"))
 		}
 	}
-	fileBased := tls.CredentialName == "" && len(in.CredentialNames) == 0 && (in.ServerCertificate != "" || in.PrivateKey != "" || len(in.TlsCertificates) > 0)
+	fileBased := tls.CredentialName == "" && len(in.CredentialNames) == 0 && (in.ServerCertificate != "" || in.PrivateKey != "" || len(in.TLSCertificates) > 0)
 	if fileBased && tls.Mode != TLSSimple && in.CaCertificates == "" {
 		r.Errors = append(r.Errors, field.Required(p.Child("caCertificates"), fmt.Sprintf("%s with a certificate from files checks clients against this CA bundle file", tls.Mode)))
 	}
@@ -151,4 +151,32 @@ func validateServerTLSSources(tls *ServerTLS, p *field.Path, r *Problems) {
 			r.errorf(p.Child("caCrl"), in.CaCrl, "with credentialName the revocation list is the Secret's ca.crl key, not a file")
 		}
 	}
+}
+
+// serverTLSSettings are the fields of Istio's ServerTLSSettings that validateServerTLSSources
+// reads, read from the decoded message (istio.io/api's generated type is not linked; see
+// krm/istioapi).
+type serverTLSSettings struct {
+	CredentialNames                               []string
+	ServerCertificate, PrivateKey, CaCertificates string
+	CaCrl, CaCertCredentialName                   string
+	TLSCertificates                               []tlsCertificate
+}
+
+type tlsCertificate struct{ ServerCertificate, PrivateKey string }
+
+func readServerTLSSettings(m protoreflect.Message) serverTLSSettings {
+	in := serverTLSSettings{
+		CredentialNames:      istioapi.Strings(m, "credentialNames"),
+		ServerCertificate:    istioapi.String(m, "serverCertificate"),
+		PrivateKey:           istioapi.String(m, "privateKey"),
+		CaCertificates:       istioapi.String(m, "caCertificates"),
+		CaCrl:                istioapi.String(m, "caCrl"),
+		CaCertCredentialName: istioapi.String(m, "caCertCredentialName"),
+	}
+	for _, c := range istioapi.Messages(m, "tlsCertificates") {
+		in.TLSCertificates = append(in.TLSCertificates, tlsCertificate{
+			ServerCertificate: istioapi.String(c, "serverCertificate"), PrivateKey: istioapi.String(c, "privateKey")})
+	}
+	return in
 }

@@ -5,7 +5,7 @@
 // The field names and their Go doc comments are the reference documentation of the API.
 package krm
 
-import networking "istio.io/api/networking/v1alpha3"
+import "google.golang.org/protobuf/types/dynamicpb"
 
 const (
 	// Group is the API group of the GatewayPattern functionConfig.
@@ -171,8 +171,9 @@ type ServerTLS struct {
 	// for SIMPLE, MUTUAL and OPTIONAL_MUTUAL unless credentialNames is given.
 	CredentialName string `json:"credentialName,omitempty"`
 	// Istio holds the other fields of Istio's ServerTLSSettings, as written (its mode and
-	// credentialName stay unset: they are the fields above). Nil when none is written.
-	Istio *networking.ServerTLSSettings `json:"-"`
+	// credentialName stay unset: they are the fields above): a message of istio.io/api's own
+	// descriptor (krm/istioapi). Nil when none is written.
+	Istio *dynamicpb.Message `json:"-"`
 }
 
 // IngressRoute sends requests for some hosts to an internal service. Hosts, prefix and
@@ -194,8 +195,9 @@ type IngressRoute struct {
 	// Destination is the internal service that receives the traffic. Required unless route is
 	// given (one or the other).
 	Destination Destination `json:"destination,omitempty"`
-	// Istio holds the other fields of Istio's HTTPRoute, as written. Nil when none is written.
-	Istio *networking.HTTPRoute `json:"-"`
+	// Istio holds the other fields of Istio's HTTPRoute, as written: a message of istio.io/api's
+	// own descriptor (krm/istioapi). Nil when none is written.
+	Istio *dynamicpb.Message `json:"-"`
 }
 
 // Destination is a service inside the mesh.

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/gatewaypattern/gateway-pattern/krm"
+	"github.com/gatewaypattern/gateway-pattern/krm/istioapi"
 )
 
 // egressObjects builds the exit ramp for every external host: a ServiceEntry so sidecars know the
@@ -202,9 +203,9 @@ func (g istioGateway) originationRule(group krm.EgressHostGroup) *mapping {
 		}
 		tls := newMapping().set("mode", "SIMPLE").set("sni", group.Host)
 		if t := h.TLSOriginationSettings; t != nil && t.Istio != nil {
-			tls = newMapping().set("mode", t.Istio.Mode.String()).
+			tls = newMapping().set("mode", istioapi.EnumName(t.Istio, "mode")).
 				merge(protoNode(t.Istio, "mode", "sni")).
-				set("sni", cmp.Or(t.Istio.Sni, group.Host))
+				set("sni", cmp.Or(istioapi.String(t.Istio, "sni"), group.Host))
 		}
 		return g.object("DestinationRule", g.egressName(group), newMapping().
 			set("host", group.Host).

@@ -7,9 +7,9 @@ import (
 	"strings"
 
 	"google.golang.org/protobuf/proto"
-	networking "istio.io/api/networking/v1alpha3"
 
 	"github.com/gatewaypattern/gateway-pattern/krm"
+	"github.com/gatewaypattern/gateway-pattern/krm/istioapi"
 )
 
 // ingressObjects builds the north-south front door: a Gateway with one server per
@@ -223,13 +223,12 @@ func httpRoute(r krm.IngressRoute) *mapping {
 			set("route", []*mapping{routeDestination(r.Destination.Host, r.Destination.Port)})
 	}
 	h := proto.CloneOf(r.Istio)
-	if len(h.Match) == 0 {
-		h.Match = []*networking.HTTPMatchRequest{{Uri: &networking.StringMatch{
-			MatchType: &networking.StringMatch_Prefix{Prefix: r.Prefix}}}}
+	if istioapi.Len(h, "match") == 0 {
+		istioapi.Set(h, "match", []any{map[string]any{"uri": map[string]any{"prefix": r.Prefix}}})
 	}
-	if len(h.Route) == 0 {
-		h.Route = []*networking.HTTPRouteDestination{{Destination: &networking.Destination{
-			Host: r.Destination.Host, Port: &networking.PortSelector{Number: uint32(r.Destination.Port)}}}}
+	if istioapi.Len(h, "route") == 0 {
+		istioapi.Set(h, "route", []any{map[string]any{"destination": map[string]any{
+			"host": r.Destination.Host, "port": map[string]any{"number": int(r.Destination.Port)}}}})
 	}
 	return protoNode(h)
 }

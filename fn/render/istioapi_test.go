@@ -79,6 +79,18 @@ mirrorPercentage:
 			require.NoError(t, yaml.Unmarshal(out, &v))
 			require.Empty(t, istioapi.Decode(v, again, field.NewPath("x")))
 			assert.True(t, proto.Equal(tc.msg, again))
+
+			// The function's own messages (istio.io/api's descriptors from krm/istioapi's
+			// istio.binpb, not its generated types) decode and write the same.
+			own := istioapi.New(tc.msg.ProtoReflect().Descriptor().FullName())
+			require.NoError(t, yaml.Unmarshal([]byte(tc.text), &v))
+			require.Empty(t, istioapi.Decode(v, own, field.NewPath("x")))
+			assert.Equal(t, tc.text, string(marshal2(t, protoNode(own).node)))
+			wantWire, err := proto.MarshalOptions{Deterministic: true}.Marshal(tc.msg)
+			require.NoError(t, err)
+			gotWire, err := proto.MarshalOptions{Deterministic: true}.Marshal(own)
+			require.NoError(t, err)
+			assert.Equal(t, wantWire, gotWire)
 		})
 	}
 }

@@ -1,6 +1,9 @@
 // Package istioapi decodes fragments of a GatewayPattern into Istio's own API messages
 // (istio.io/api), so that where a field takes Istio's vocabulary it takes all of it, checked by
-// Istio's descriptors rather than by fields declared here again.
+// Istio's descriptors rather than by fields declared here again. The function's messages are
+// dynamicpb messages of istio.io/api's own descriptors, embedded and built on first use
+// (descriptors.go says why: start-up time); Decode takes istio.io/api's generated types as well,
+// as the tests do.
 //
 // protojson alone cannot do this job: it stops at the first problem and names it without a path
 // (`proto: (line 1:2): unknown field "modee"`), accepts snake_case names that Istio's CRDs do not,
@@ -21,7 +24,6 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/dynamicpb"
-	"google.golang.org/protobuf/types/known/durationpb"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/gatewaypattern/gateway-pattern/krm/internal/fielderr"
@@ -64,7 +66,7 @@ func checkMessage(v any, md protoreflect.MessageDescriptor, path *field.Path) fi
 	}
 	switch md.FullName() {
 	case "google.protobuf.Duration":
-		return checkDuration(v, path)
+		return checkDuration(v, md, path)
 	case "google.protobuf.DoubleValue", "google.protobuf.FloatValue", "google.protobuf.Int64Value",
 		"google.protobuf.UInt64Value", "google.protobuf.Int32Value", "google.protobuf.UInt32Value",
 		"google.protobuf.BoolValue", "google.protobuf.StringValue", "google.protobuf.BytesValue":
@@ -224,9 +226,11 @@ func checkMapKey(key string, fd protoreflect.FieldDescriptor, path *field.Path) 
 	return nil
 }
 
-func checkDuration(v any, path *field.Path) field.ErrorList {
+// checkDuration checks a google.protobuf.Duration by protojson's reading of it, into a message of
+// md (durationpb is not linked: the function's descriptors are istio.binpb's, see descriptors.go).
+func checkDuration(v any, md protoreflect.MessageDescriptor, path *field.Path) field.ErrorList {
 	s, ok := v.(string)
-	if ok && protojson.Unmarshal([]byte(jsonString(s)), &durationpb.Duration{}) == nil {
+	if ok && protojson.Unmarshal([]byte(jsonString(s)), dynamicpb.NewMessage(md)) == nil {
 		return nil
 	}
 	return field.ErrorList{field.Invalid(path, v, `must be a duration in seconds, such as "5s" or "0.250s"`)}
