@@ -8,6 +8,8 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/gatewaypattern/gateway-pattern/krm/istioapi"
 )
 
 // IngressCertificates is how cert-manager issues the ingress servers' certificates. Every server
@@ -139,7 +141,7 @@ func (c *IngressCertificates) credentialsOf(s IngressServer) []credentialUse {
 		return nil
 	}
 	var out []credentialUse
-	for i, name := range s.TLS.Istio.CredentialNames {
+	for i, name := range istioapi.Strings(s.TLS.Istio, "credentialNames") {
 		use := credentialUse{name: name, index: i}
 		if i == 1 {
 			use.algorithm = PrivateKeyECDSA
@@ -292,7 +294,7 @@ func validateCertificates(in *IngressSpec, namespace string, path *field.Path, r
 		uses := c.credentialsOf(s)
 		if len(uses) == 0 || (s.TLS.Mode != TLSMutual && s.TLS.Mode != TLSOptionalMutual) ||
 			slices.Contains(c.ExcludeCredentialNames, uses[0].name) ||
-			(s.TLS.Istio != nil && s.TLS.Istio.CaCertCredentialName != "") {
+			(s.TLS.Istio != nil && istioapi.String(s.TLS.Istio, "caCertCredentialName") != "") {
 			continue
 		}
 		// Istio reads the client CA of credentialNames from the first one's Secrets.

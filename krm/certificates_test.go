@@ -3,10 +3,12 @@ package krm
 import (
 	"testing"
 
-	networking "istio.io/api/networking/v1alpha3"
+	"google.golang.org/protobuf/types/dynamicpb"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/gatewaypattern/gateway-pattern/krm/istioapi"
 )
 
 // One Certificate per credentialName, for the union of its servers' hosts (case-insensitively
@@ -35,11 +37,16 @@ func TestCertificatesToIssue(t *testing.T) {
 // credentialNames: a Certificate per Secret, the first with privateKey's algorithm and the second
 // with the other one, so the server has the RSA and the ECDSA certificate it is for.
 func TestCertificatesToIssueCredentialNames(t *testing.T) {
-	pair := &networking.ServerTLSSettings{CredentialNames: []string{"shop-rsa", "shop-ecdsa"}}
+	credentialNames := func(names ...any) *dynamicpb.Message {
+		tls := istioapi.New(istioapi.ServerTLSSettings)
+		istioapi.Set(tls, "credentialNames", names)
+		return tls
+	}
+	pair := credentialNames("shop-rsa", "shop-ecdsa")
 	in := &IngressSpec{
 		Servers: []IngressServer{
 			{Port: 443, Hosts: []string{"shop.example.com"}, TLS: &ServerTLS{Mode: TLSSimple, Istio: pair}},
-			{Port: 5433, Protocol: ProtocolTLS, Hosts: []string{"db.example.com"}, TLS: &ServerTLS{Mode: TLSSimple, Istio: &networking.ServerTLSSettings{CredentialNames: []string{"db-tls"}}}},
+			{Port: 5433, Protocol: ProtocolTLS, Hosts: []string{"db.example.com"}, TLS: &ServerTLS{Mode: TLSSimple, Istio: credentialNames("db-tls")}},
 		},
 		Certificates: &IngressCertificates{IssuerRef: IssuerRef{Name: "letsencrypt"}},
 	}

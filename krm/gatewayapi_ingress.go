@@ -8,9 +8,10 @@ import (
 	"time"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
-	networking "istio.io/api/networking/v1alpha3"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/gatewaypattern/gateway-pattern/krm/istioapi"
 )
 
 // The Ingress pattern with api GatewayAPI (fn/render/gatewayapi_ingress.go renders it). What the
@@ -80,7 +81,7 @@ func validateGatewayAPIIngress(in *IngressSpec, path *field.Path, r *Problems) {
 			continue
 		}
 		p := path.Child("servers").Index(i).Child("tls")
-		forEachSetField(s.TLS.Istio.ProtoReflect(), func(name string) {
+		forEachSetField(s.TLS.Istio, func(name string) {
 			if !slices.Contains(gatewayAPIServerTLSFields, name) {
 				r.Errors = append(r.Errors, field.Forbidden(p.Child(name), serverTLSRefusal(name)))
 			}
@@ -125,125 +126,124 @@ func validateGatewayAPIRoute(route IngressRoute, p *field.Path, r *Problems) {
 		return
 	}
 	h := route.Istio
-	forEachSetField(h.ProtoReflect(), func(name string) {
+	forEachSetField(h, func(name string) {
 		if why, refused := gatewayAPIRouteRefusals[name]; refused {
 			r.Errors = append(r.Errors, field.Forbidden(p.Child(name), why))
 		} else if !slices.Contains(gatewayAPIRouteFields, name) {
 			r.Errors = append(r.Errors, field.Forbidden(p.Child(name), "the Gateway API's HTTPRoute has no form of Istio's "+name+"; remove it, or use api: Istio"))
 		}
 	})
-	if h.Name != "" {
-		for _, msg := range validation.IsDNS1123Subdomain(h.Name) {
-			r.errorf(p.Child("name"), h.Name, "becomes the name of the Gateway API rule, a DNS name: %s", msg)
+	if name := istioapi.String(h, "name"); name != "" {
+		for _, msg := range validation.IsDNS1123Subdomain(name) {
+			r.errorf(p.Child("name"), name, "becomes the name of the Gateway API rule, a DNS name: %s", msg)
 		}
 	}
-	for i, m := range h.Match {
+	matches := istioapi.Messages(h, "match")
+	for i, m := range matches {
 		validateGatewayAPIMatch(m, p.Child("match").Index(i), r)
 	}
-	if len(h.Route) == 0 {
+	split := istioapi.Messages(h, "route")
+	if len(split) == 0 {
 		validateBackendHost(route.Destination.Host, p.Child("destination", "host"), r)
 	}
-	for i, d := range h.Route {
+	for i, d := range split {
 		dp := p.Child("route").Index(i)
-		validateBackendDestination(d.Destination, dp.Child("destination"), r)
-		if d.Headers != nil {
+		validateBackendDestination(d, "destination", dp.Child("destination"), r)
+		if istioapi.Has(d, "headers") {
 			r.Errors = append(r.Errors, field.Forbidden(dp.Child("headers"), "headers per destination are not mapped to the Gateway API (backendRef filters); set headers on the route"))
 		}
 	}
-	if rw := h.Rewrite; rw != nil {
-		if rw.UriRegexRewrite != nil {
+	if istioapi.Has(h, "rewrite") {
+		rw := istioapi.Sub(h, "rewrite")
+		if istioapi.Has(rw, "uriRegexRewrite") {
 			r.Errors = append(r.Errors, field.Forbidden(p.Child("rewrite", "uriRegexRewrite"), "the Gateway API's URLRewrite replaces a path prefix or the full path, never by regex; remove uriRegexRewrite, or use api: Istio"))
 		}
-		if rw.Uri != "" {
+		if uri := istioapi.String(rw, "uri"); uri != "" {
 			kinds := map[string]bool{}
-			for _, m := range h.Match {
-				kinds[uriKind(m)] = true
+			for _, m := range matches {
+				kind, _ := URIMatch(m)
+				kinds[kind] = true
 			}
-			if len(h.Match) == 0 {
+			if len(matches) == 0 {
 				kinds["prefix"] = true
 			}
-			if len(h.Match) > 1 || kinds["regex"] || kinds[""] {
-				r.errorf(p.Child("rewrite", "uri"), rw.Uri, "the Gateway API rewrites the path of a rule with one match, on a prefix (ReplacePrefixMatch) or an exact path (ReplaceFullPath); give this route one prefix or exact uri match")
+			if len(matches) > 1 || kinds["regex"] || kinds[""] {
+				r.errorf(p.Child("rewrite", "uri"), uri, "the Gateway API rewrites the path of a rule with one match, on a prefix (ReplacePrefixMatch) or an exact path (ReplaceFullPath); give this route one prefix or exact uri match")
 			}
 		}
 	}
-	if h.Timeout != nil {
-		if _, ok := GatewayAPIDuration(h.Timeout.AsDuration()); !ok {
-			r.errorf(p.Child("timeout"), h.Timeout.AsDuration().String(), "a Gateway API timeout is a whole number of hours, minutes, seconds or milliseconds (such as 1500ms)")
+	if istioapi.Has(h, "timeout") {
+		timeout := istioapi.Duration(h, "timeout")
+		if _, ok := GatewayAPIDuration(timeout); !ok {
+			r.errorf(p.Child("timeout"), timeout.String(), "a Gateway API timeout is a whole number of hours, minutes, seconds or milliseconds (such as 1500ms)")
 		}
 	}
-	if c := h.CorsPolicy; c != nil {
-		cp := p.Child("corsPolicy")
-		if c.UnmatchedPreflights != networking.CorsPolicy_IGNORE {
-			r.errorf(cp.Child("unmatchedPreflights"), c.UnmatchedPreflights.String(), "Istio answers the preflight requests of origins the Gateway API's CORS filter does not allow itself (IGNORE), where the Istio API forwards them (FORWARD, the default); set unmatchedPreflights: IGNORE to keep the same behaviour with both APIs")
+	if istioapi.Has(h, "corsPolicy") {
+		c, cp := istioapi.Sub(h, "corsPolicy"), p.Child("corsPolicy")
+		if unmatched := istioapi.EnumName(c, "unmatchedPreflights"); unmatched != "IGNORE" {
+			r.errorf(cp.Child("unmatchedPreflights"), unmatched, "Istio answers the preflight requests of origins the Gateway API's CORS filter does not allow itself (IGNORE), where the Istio API forwards them (FORWARD, the default); set unmatchedPreflights: IGNORE to keep the same behaviour with both APIs")
 		}
-		for i, o := range c.AllowOrigins {
-			if o.GetRegex() != "" {
-				r.errorf(cp.Child("allowOrigins").Index(i), o.GetRegex(), "the Gateway API's CORS origins are exact, or end in a * wildcard; write exact or prefix")
+		for i, o := range istioapi.Messages(c, "allowOrigins") {
+			if re := istioapi.String(o, "regex"); re != "" {
+				r.errorf(cp.Child("allowOrigins").Index(i), re, "the Gateway API's CORS origins are exact, or end in a * wildcard; write exact or prefix")
 			}
 		}
-		if c.MaxAge != nil && c.MaxAge.AsDuration()%time.Second != 0 {
-			r.errorf(cp.Child("maxAge"), c.MaxAge.AsDuration().String(), "the Gateway API's CORS maxAge is whole seconds")
+		if maxAge := istioapi.Duration(c, "maxAge"); maxAge%time.Second != 0 {
+			r.errorf(cp.Child("maxAge"), maxAge.String(), "the Gateway API's CORS maxAge is whole seconds")
 		}
-		forEachSetField(c.ProtoReflect(), func(name string) {
+		forEachSetField(c, func(name string) {
 			if name == "allowOrigin" {
 				r.Errors = append(r.Errors, field.Forbidden(cp.Child(name), "deprecated by Istio; use allowOrigins"))
 			}
 		})
 	}
-	if h.Mirror != nil {
-		validateBackendDestination(h.Mirror, p.Child("mirror"), r)
-	}
-	if h.MirrorPercentage != nil {
-		validateMirrorPercent(h.MirrorPercentage.GetValue(), p.Child("mirrorPercentage", "value"), r)
-	}
-	for i, m := range h.Mirrors {
+	validateBackendDestination(h, "mirror", p.Child("mirror"), r)
+	validateMirrorPercent(h, "mirrorPercentage", p.Child("mirrorPercentage", "value"), r)
+	for i, m := range istioapi.Messages(h, "mirrors") {
 		mp := p.Child("mirrors").Index(i)
-		validateBackendDestination(m.Destination, mp.Child("destination"), r)
-		if m.Percentage != nil {
-			validateMirrorPercent(m.Percentage.GetValue(), mp.Child("percentage", "value"), r)
-		}
+		validateBackendDestination(m, "destination", mp.Child("destination"), r)
+		validateMirrorPercent(m, "percentage", mp.Child("percentage", "value"), r)
 	}
 }
 
-func validateMirrorPercent(v float64, p *field.Path, r *Problems) {
-	if v != math.Trunc(v) {
+// validateMirrorPercent checks the Percent in m's field name, when set.
+func validateMirrorPercent(m protoreflect.Message, name string, p *field.Path, r *Problems) {
+	if !istioapi.Has(m, name) {
+		return
+	}
+	if v := istioapi.Float(istioapi.Sub(m, name), "value"); v != math.Trunc(v) {
 		r.errorf(p, v, "the Gateway API mirrors a whole percentage of requests")
 	}
 }
 
-// uriKind is the kind of a match's uri: exact, prefix, regex, or "" when it has none.
-func uriKind(m *networking.HTTPMatchRequest) string {
-	switch m.GetUri().GetMatchType().(type) {
-	case *networking.StringMatch_Exact:
-		return "exact"
-	case *networking.StringMatch_Prefix:
-		return "prefix"
-	case *networking.StringMatch_Regex:
-		return "regex"
+// URIMatch is the uri of an Istio HTTPMatchRequest: its kind, the member of StringMatch's
+// match_type oneof that is set (exact, prefix or regex; "" when the match has no uri), and its value.
+func URIMatch(m protoreflect.Message) (kind, value string) {
+	uri := istioapi.Sub(m, "uri")
+	if kind = istioapi.Which(uri, "match_type"); kind == "" {
+		return "", ""
 	}
-	return ""
+	return kind, istioapi.String(uri, kind)
 }
 
-func validateGatewayAPIMatch(m *networking.HTTPMatchRequest, p *field.Path, r *Problems) {
-	forEachSetField(m.ProtoReflect(), func(name string) {
+func validateGatewayAPIMatch(m protoreflect.Message, p *field.Path, r *Problems) {
+	forEachSetField(m, func(name string) {
 		if !slices.Contains(gatewayAPIMatchFields, name) {
 			r.Errors = append(r.Errors, field.Forbidden(p.Child(name), "a Gateway API match has a path, headers, query parameters and a method only; remove "+name+", or use api: Istio"))
 		}
 	})
-	for _, name := range sortedKeys(m.Headers) {
-		if m.Headers[name].GetPrefix() != "" {
-			r.errorf(p.Child("headers").Key(name), "prefix", "a Gateway API header match is exact or regex; write it as regex")
+	for _, f := range []struct{ name, what string }{{"headers", "header"}, {"queryParams", "query parameter"}} {
+		matches := istioapi.MessageMap(m, f.name)
+		for _, name := range sortedKeys(matches) {
+			if istioapi.String(matches[name], "prefix") != "" {
+				r.errorf(p.Child(f.name).Key(name), "prefix", "a Gateway API %s match is exact or regex; write it as regex", f.what)
+			}
 		}
 	}
-	for _, name := range sortedKeys(m.QueryParams) {
-		if m.QueryParams[name].GetPrefix() != "" {
-			r.errorf(p.Child("queryParams").Key(name), "prefix", "a Gateway API query parameter match is exact or regex; write it as regex")
-		}
-	}
-	if m.Method != nil {
-		if method := m.Method.GetExact(); method == "" || !slices.Contains(GatewayAPIMethods, method) {
-			r.Errors = append(r.Errors, field.NotSupported(p.Child("method"), m.Method.String(), slices.Collect(func(yield func(string) bool) {
+	if istioapi.Has(m, "method") {
+		method := istioapi.Sub(m, "method")
+		if exact := istioapi.String(method, "exact"); exact == "" || !slices.Contains(GatewayAPIMethods, exact) {
+			r.Errors = append(r.Errors, field.NotSupported(p.Child("method"), istioapi.Text(method), slices.Collect(func(yield func(string) bool) {
 				for _, method := range GatewayAPIMethods {
 					if !yield("{exact: " + method + "}") {
 						return
@@ -254,15 +254,17 @@ func validateGatewayAPIMatch(m *networking.HTTPMatchRequest, p *field.Path, r *P
 	}
 }
 
-func validateBackendDestination(d *networking.Destination, p *field.Path, r *Problems) {
-	if d == nil {
+// validateBackendDestination checks the Istio Destination in m's field name, when set.
+func validateBackendDestination(m protoreflect.Message, name string, p *field.Path, r *Problems) {
+	if !istioapi.Has(m, name) {
 		return
 	}
-	validateBackendHost(d.Host, p.Child("host"), r)
-	if d.Subset != "" {
+	d := istioapi.Sub(m, name)
+	validateBackendHost(istioapi.String(d, "host"), p.Child("host"), r)
+	if istioapi.String(d, "subset") != "" {
 		r.Errors = append(r.Errors, field.Forbidden(p.Child("subset"), "a Gateway API backendRef names a Service, not a DestinationRule subset; route to a Service per version, or use api: Istio"))
 	}
-	if d.Port == nil || d.Port.Number == 0 {
+	if istioapi.Int(istioapi.Sub(d, "port"), "number") == 0 {
 		r.Errors = append(r.Errors, field.Required(p.Child("port", "number"), "a Gateway API backendRef to a Service names its port"))
 	}
 }
@@ -309,23 +311,23 @@ type gatewayAPIMatchKey struct {
 	path                                   string // the path matched: exact value, prefix, or regex
 }
 
-func gatewayAPIKey(m *networking.HTTPMatchRequest, prefix string) gatewayAPIMatchKey {
+func gatewayAPIKey(m protoreflect.Message, prefix string) gatewayAPIMatchKey {
 	// A route's short form is a prefix match; so is a match without a path (prefix "/").
 	k := gatewayAPIMatchKey{rank: 2, path: prefix}
 	if m != nil {
 		k.path = "/"
-		switch u := m.GetUri().GetMatchType().(type) {
-		case *networking.StringMatch_Exact:
-			k.rank, k.path = 3, u.Exact
-		case *networking.StringMatch_Prefix:
-			k.path = u.Prefix
-		case *networking.StringMatch_Regex:
-			k.rank, k.path = 1, u.Regex
+		switch kind, value := URIMatch(m); kind {
+		case "exact":
+			k.rank, k.path = 3, value
+		case "prefix":
+			k.path = value
+		case "regex":
+			k.rank, k.path = 1, value
 		}
-		if m.Method != nil {
+		if istioapi.Has(m, "method") {
 			k.method = 1
 		}
-		k.headers, k.queries = len(m.Headers), len(m.QueryParams)
+		k.headers, k.queries = istioapi.Len(m, "headers"), istioapi.Len(m, "queryParams")
 	}
 	k.length = len(k.path)
 	if k.rank == 2 && k.path != "/" {
@@ -409,7 +411,7 @@ func validateGatewayAPIRouteOrder(in *IngressSpec, path *field.Path, r *Problems
 				entries = append(entries, entry{i, gatewayAPIKey(nil, route.Prefix)})
 				continue
 			}
-			for _, m := range route.Istio.Match {
+			for _, m := range istioapi.Messages(route.Istio, "match") {
 				entries = append(entries, entry{i, gatewayAPIKey(m, "")})
 			}
 		}

@@ -5,7 +5,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
-	networking "istio.io/api/networking/v1alpha3"
+
+	"github.com/gatewaypattern/gateway-pattern/krm/istioapi"
 )
 
 func TestGatewayAPIDuration(t *testing.T) {
@@ -46,15 +47,14 @@ func TestServiceOf(t *testing.T) {
 // Two matches the Gateway API would order differently are a problem only when one request can match
 // both.
 func TestMatchesMayOverlap(t *testing.T) {
-	prefix := func(p string) gatewayAPIMatchKey {
-		return gatewayAPIKey(&networking.HTTPMatchRequest{Uri: &networking.StringMatch{MatchType: &networking.StringMatch_Prefix{Prefix: p}}}, "")
+	uri := func(kind, p string) gatewayAPIMatchKey {
+		route := istioapi.New(istioapi.HTTPRoute)
+		istioapi.Set(route, "match", []any{map[string]any{"uri": map[string]any{kind: p}}})
+		return gatewayAPIKey(istioapi.Messages(route, "match")[0], "")
 	}
-	exact := func(p string) gatewayAPIMatchKey {
-		return gatewayAPIKey(&networking.HTTPMatchRequest{Uri: &networking.StringMatch{MatchType: &networking.StringMatch_Exact{Exact: p}}}, "")
-	}
-	regex := func(p string) gatewayAPIMatchKey {
-		return gatewayAPIKey(&networking.HTTPMatchRequest{Uri: &networking.StringMatch{MatchType: &networking.StringMatch_Regex{Regex: p}}}, "")
-	}
+	prefix := func(p string) gatewayAPIMatchKey { return uri("prefix", p) }
+	exact := func(p string) gatewayAPIMatchKey { return uri("exact", p) }
+	regex := func(p string) gatewayAPIMatchKey { return uri("regex", p) }
 	assert.True(t, prefix("/beta").mayOverlap(exact("/beta/new")))
 	assert.False(t, prefix("/beta").mayOverlap(exact("/login")))
 	assert.True(t, prefix("/").mayOverlap(prefix("/api")))

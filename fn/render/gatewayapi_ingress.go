@@ -6,9 +6,10 @@ import (
 	"slices"
 	"strings"
 
-	networking "istio.io/api/networking/v1alpha3"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/gatewaypattern/gateway-pattern/krm"
+	"github.com/gatewaypattern/gateway-pattern/krm/istioapi"
 )
 
 // gatewayAPIIngressObjects renders the Ingress pattern with the Gateway API: the same paths as
@@ -135,8 +136,8 @@ func listenerSpec(name, host string, s krm.IngressServer) *mapping {
 		l.set("protocol", "TLS").set("tls", newMapping().set("mode", "Passthrough"))
 	case s.TLS != nil:
 		credentials := []string{s.TLS.CredentialName}
-		if s.TLS.Istio != nil && len(s.TLS.Istio.CredentialNames) > 0 {
-			credentials = s.TLS.Istio.CredentialNames
+		if s.TLS.Istio != nil && istioapi.Len(s.TLS.Istio, "credentialNames") > 0 {
+			credentials = istioapi.Strings(s.TLS.Istio, "credentialNames")
 		}
 		var refs []*mapping
 		for _, c := range credentials {
@@ -149,8 +150,8 @@ func listenerSpec(name, host string, s krm.IngressServer) *mapping {
 		if s.TLS.Mode != krm.TLSSimple {
 			options.set(tlsTerminateModeOption, string(s.TLS.Mode))
 		}
-		if s.TLS.Istio != nil && len(s.TLS.Istio.CipherSuites) > 0 {
-			options.set(tlsCipherSuitesOption, strings.Join(s.TLS.Istio.CipherSuites, ","))
+		if s.TLS.Istio != nil && istioapi.Len(s.TLS.Istio, "cipherSuites") > 0 {
+			options.set(tlsCipherSuitesOption, strings.Join(istioapi.Strings(s.TLS.Istio, "cipherSuites"), ","))
 		}
 		tls.setIf("options", options)
 		// A TLS server terminates TLS and forwards the stream (TCPRoute); HTTPS routes requests.
@@ -301,124 +302,136 @@ func (rs *ingressRoutes) referenceGrants() []*mapping {
 // httpRule is a route as a Gateway API rule: its name, matches, filters (header modifiers,
 // rewrite, mirrors, CORS), backendRefs and timeout. krm refuses what has no Gateway API form.
 func (rs *ingressRoutes) httpRule(r krm.IngressRoute) *mapping {
-	rule := newMapping()
-	h := r.Istio
-	if h == nil {
-		h = &networking.HTTPRoute{}
+	if r.Istio == nil {
+		// The short form (no Istio field, so Istio's descriptors stay unbuilt): a prefix to one
+		// destination.
+		return newMapping().
+			set("matches", []*mapping{newMapping().set("path", pathMatch("PathPrefix", r.Prefix))}).
+			set("backendRefs", []*mapping{rs.backendRef("HTTPRoute", r.Destination.Host, uint32(r.Destination.Port))})
 	}
-	rule.setIf("name", h.Name)
+	rule, h := newMapping(), r.Istio
+	rule.setIf("name", istioapi.String(h, "name"))
 	var matches []*mapping
-	if len(h.Match) == 0 {
+	istioMatches := istioapi.Messages(h, "match")
+	if len(istioMatches) == 0 {
 		matches = append(matches, newMapping().set("path", pathMatch("PathPrefix", r.Prefix)))
 	}
-	for _, m := range h.Match {
+	for _, m := range istioMatches {
 		matches = append(matches, httpMatch(m))
 	}
 	rule.set("matches", matches)
 
 	var filters []*mapping
-	if hs := h.Headers; hs != nil {
-		if hs.Request != nil {
-			filters = append(filters, newMapping().set("type", "RequestHeaderModifier").set("requestHeaderModifier", headerModifier(hs.Request)))
+	if istioapi.Has(h, "headers") {
+		hs := istioapi.Sub(h, "headers")
+		if istioapi.Has(hs, "request") {
+			filters = append(filters, newMapping().set("type", "RequestHeaderModifier").set("requestHeaderModifier", headerModifier(istioapi.Sub(hs, "request"))))
 		}
-		if hs.Response != nil {
-			filters = append(filters, newMapping().set("type", "ResponseHeaderModifier").set("responseHeaderModifier", headerModifier(hs.Response)))
+		if istioapi.Has(hs, "response") {
+			filters = append(filters, newMapping().set("type", "ResponseHeaderModifier").set("responseHeaderModifier", headerModifier(istioapi.Sub(hs, "response"))))
 		}
 	}
-	if rw := h.Rewrite; rw != nil {
-		u := newMapping()
-		if rw.Uri != "" {
-			if len(h.Match) == 1 && uriIsExact(h.Match[0]) {
-				u.set("path", newMapping().set("type", "ReplaceFullPath").set("replaceFullPath", rw.Uri))
+	if istioapi.Has(h, "rewrite") {
+		rw, u := istioapi.Sub(h, "rewrite"), newMapping()
+		if uri := istioapi.String(rw, "uri"); uri != "" {
+			if len(istioMatches) == 1 && uriIsExact(istioMatches[0]) {
+				u.set("path", newMapping().set("type", "ReplaceFullPath").set("replaceFullPath", uri))
 			} else {
-				u.set("path", newMapping().set("type", "ReplacePrefixMatch").set("replacePrefixMatch", rw.Uri))
+				u.set("path", newMapping().set("type", "ReplacePrefixMatch").set("replacePrefixMatch", uri))
 			}
 		}
-		u.setIf("hostname", rw.Authority)
+		u.setIf("hostname", istioapi.String(rw, "authority"))
 		filters = append(filters, newMapping().set("type", "URLRewrite").set("urlRewrite", u))
 	}
-	if h.Mirror != nil {
-		filters = append(filters, rs.mirror(h.Mirror, h.MirrorPercentage))
+	if istioapi.Has(h, "mirror") {
+		filters = append(filters, rs.mirror(istioapi.Sub(h, "mirror"), h, "mirrorPercentage"))
 	}
-	for _, m := range h.Mirrors {
-		filters = append(filters, rs.mirror(m.Destination, m.Percentage))
+	for _, m := range istioapi.Messages(h, "mirrors") {
+		filters = append(filters, rs.mirror(istioapi.Sub(m, "destination"), m, "percentage"))
 	}
-	if c := h.CorsPolicy; c != nil {
-		filters = append(filters, newMapping().set("type", "CORS").set("cors", corsFilter(c)))
+	if istioapi.Has(h, "corsPolicy") {
+		filters = append(filters, newMapping().set("type", "CORS").set("cors", corsFilter(istioapi.Sub(h, "corsPolicy"))))
 	}
 	rule.setIf("filters", filters)
 
 	var backends []*mapping
-	if len(h.Route) == 0 {
+	split := istioapi.Messages(h, "route")
+	if len(split) == 0 {
 		backends = append(backends, rs.backendRef("HTTPRoute", r.Destination.Host, uint32(r.Destination.Port)))
 	}
-	for _, d := range h.Route {
-		ref := rs.backendRef("HTTPRoute", d.Destination.Host, d.Destination.GetPort().GetNumber())
-		if len(h.Route) > 1 {
-			ref.set("weight", d.Weight)
+	for _, d := range split {
+		ref := rs.destinationRef(istioapi.Sub(d, "destination"))
+		if len(split) > 1 {
+			ref.set("weight", istioapi.Int(d, "weight"))
 		}
 		backends = append(backends, ref)
 	}
 	rule.set("backendRefs", backends)
-	if h.Timeout != nil {
-		d, _ := krm.GatewayAPIDuration(h.Timeout.AsDuration())
+	if istioapi.Has(h, "timeout") {
+		d, _ := krm.GatewayAPIDuration(istioapi.Duration(h, "timeout"))
 		rule.set("timeouts", newMapping().set("request", d))
 	}
 	return rule
 }
 
-func (rs *ingressRoutes) mirror(d *networking.Destination, percent *networking.Percent) *mapping {
-	m := newMapping().set("backendRef", rs.backendRef("HTTPRoute", d.Host, d.GetPort().GetNumber()))
-	if percent != nil {
-		m.set("percent", int(percent.GetValue()))
-	}
-	return newMapping().set("type", "RequestMirror").set("requestMirror", m)
+// destinationRef is the backendRef of an Istio Destination (host and port.number).
+func (rs *ingressRoutes) destinationRef(d protoreflect.Message) *mapping {
+	return rs.backendRef("HTTPRoute", istioapi.String(d, "host"), uint32(istioapi.Int(istioapi.Sub(d, "port"), "number")))
 }
 
-func uriIsExact(m *networking.HTTPMatchRequest) bool {
-	_, exact := m.GetUri().GetMatchType().(*networking.StringMatch_Exact)
-	return exact
+// mirror is a RequestMirror filter to the Istio Destination d, of the percentage in the Percent
+// field percentField of m when set.
+func (rs *ingressRoutes) mirror(d, m protoreflect.Message, percentField string) *mapping {
+	out := newMapping().set("backendRef", rs.destinationRef(d))
+	if istioapi.Has(m, percentField) {
+		out.set("percent", int(istioapi.Float(istioapi.Sub(m, percentField), "value")))
+	}
+	return newMapping().set("type", "RequestMirror").set("requestMirror", out)
+}
+
+func uriIsExact(m protoreflect.Message) bool {
+	kind, _ := krm.URIMatch(m)
+	return kind == "exact"
 }
 
 func pathMatch(kind, value string) *mapping {
 	return newMapping().set("type", kind).set("value", value)
 }
 
+// gatewayAPIPathTypes are the Gateway API's path match types of Istio's StringMatch kinds.
+var gatewayAPIPathTypes = map[string]string{"exact": "Exact", "prefix": "PathPrefix", "regex": "RegularExpression"}
+
 // httpMatch is an Istio match as a Gateway API one (krm checked it has only a path, exact or
 // regex headers and query parameters, and an exact method).
-func httpMatch(m *networking.HTTPMatchRequest) *mapping {
+func httpMatch(m protoreflect.Message) *mapping {
 	out := newMapping()
-	switch u := m.GetUri().GetMatchType().(type) {
-	case *networking.StringMatch_Exact:
-		out.set("path", pathMatch("Exact", u.Exact))
-	case *networking.StringMatch_Prefix:
-		out.set("path", pathMatch("PathPrefix", u.Prefix))
-	case *networking.StringMatch_Regex:
-		out.set("path", pathMatch("RegularExpression", u.Regex))
+	if kind, value := krm.URIMatch(m); kind != "" {
+		out.set("path", pathMatch(gatewayAPIPathTypes[kind], value))
 	}
-	out.setIf("headers", stringMatches(m.Headers))
-	out.setIf("queryParams", stringMatches(m.QueryParams))
-	if m.Method != nil {
-		out.set("method", m.Method.GetExact())
+	out.setIf("headers", stringMatches(istioapi.MessageMap(m, "headers")))
+	out.setIf("queryParams", stringMatches(istioapi.MessageMap(m, "queryParams")))
+	if istioapi.Has(m, "method") {
+		out.set("method", istioapi.String(istioapi.Sub(m, "method"), "exact"))
 	}
 	return out
 }
 
-func stringMatches(in map[string]*networking.StringMatch) []*mapping {
+func stringMatches(in map[string]protoreflect.Message) []*mapping {
 	var out []*mapping
 	for _, name := range slices.Sorted(maps.Keys(in)) {
 		m := newMapping().set("name", name)
-		if re := in[name].GetRegex(); re != "" {
+		if re := istioapi.String(in[name], "regex"); re != "" {
 			m.set("type", "RegularExpression").set("value", re)
 		} else {
-			m.set("type", "Exact").set("value", in[name].GetExact())
+			m.set("type", "Exact").set("value", istioapi.String(in[name], "exact"))
 		}
 		out = append(out, m)
 	}
 	return out
 }
 
-func headerModifier(ops *networking.Headers_HeaderOperations) *mapping {
+// headerModifier is Istio's HeaderOperations as a Gateway API header modifier.
+func headerModifier(ops protoreflect.Message) *mapping {
 	pairs := func(in map[string]string) []*mapping {
 		var out []*mapping
 		for _, name := range slices.Sorted(maps.Keys(in)) {
@@ -427,31 +440,31 @@ func headerModifier(ops *networking.Headers_HeaderOperations) *mapping {
 		return out
 	}
 	return newMapping().
-		setIf("set", pairs(ops.Set)).
-		setIf("add", pairs(ops.Add)).
-		setIf("remove", ops.Remove)
+		setIf("set", pairs(istioapi.StringMap(ops, "set"))).
+		setIf("add", pairs(istioapi.StringMap(ops, "add"))).
+		setIf("remove", istioapi.Strings(ops, "remove"))
 }
 
 // corsFilter is Istio's corsPolicy as the Gateway API's CORS filter; Istio converts an origin
 // ending in * back to a prefix match, any other to an exact one.
-func corsFilter(c *networking.CorsPolicy) *mapping {
+func corsFilter(c protoreflect.Message) *mapping {
 	var origins []string
-	for _, o := range c.AllowOrigins {
-		if p := o.GetPrefix(); p != "" {
+	for _, o := range istioapi.Messages(c, "allowOrigins") {
+		if p := istioapi.String(o, "prefix"); p != "" {
 			origins = append(origins, p+"*")
 		} else {
-			origins = append(origins, o.GetExact())
+			origins = append(origins, istioapi.String(o, "exact"))
 		}
 	}
 	out := newMapping().setIf("allowOrigins", origins)
-	if c.AllowCredentials != nil {
-		out.set("allowCredentials", c.AllowCredentials.GetValue())
+	if istioapi.Has(c, "allowCredentials") {
+		out.set("allowCredentials", istioapi.Bool(istioapi.Sub(c, "allowCredentials"), "value"))
 	}
-	out.setIf("allowMethods", c.AllowMethods).
-		setIf("allowHeaders", c.AllowHeaders).
-		setIf("exposeHeaders", c.ExposeHeaders)
-	if c.MaxAge != nil {
-		out.set("maxAge", int64(c.MaxAge.AsDuration().Seconds()))
+	out.setIf("allowMethods", istioapi.Strings(c, "allowMethods")).
+		setIf("allowHeaders", istioapi.Strings(c, "allowHeaders")).
+		setIf("exposeHeaders", istioapi.Strings(c, "exposeHeaders"))
+	if istioapi.Has(c, "maxAge") {
+		out.set("maxAge", int64(istioapi.Duration(c, "maxAge").Seconds()))
 	}
 	return out
 }

@@ -3,8 +3,11 @@ package istioapi
 import (
 	"fmt"
 	"strconv"
+	"time"
 
+	"google.golang.org/protobuf/encoding/prototext"
 	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/types/known/durationpb"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
@@ -47,6 +50,49 @@ func Int(m protoreflect.Message, name string) int64 {
 	return m.Get(fd).Int()
 }
 
+// Has reports whether a field is set: a message field (a generated getter's non-nil), a list or
+// map with items, a member of a oneof, or a scalar other than its zero.
+func Has(m protoreflect.Message, name string) bool {
+	return m.Has(fieldOf(m, name))
+}
+
+// Bool is a bool field's value (false when unset), such as the value of a google.protobuf.BoolValue.
+func Bool(m protoreflect.Message, name string) bool {
+	return m.Get(fieldOf(m, name)).Bool()
+}
+
+// Float is a double or float field's value (0 when unset), such as the value of Istio's Percent.
+func Float(m protoreflect.Message, name string) float64 {
+	return m.Get(fieldOf(m, name)).Float()
+}
+
+// Duration is a google.protobuf.Duration field's value as durationpb's AsDuration gives it (0 when
+// unset, saturated beyond time.Duration's range).
+func Duration(m protoreflect.Message, name string) time.Duration {
+	d := Sub(m, name)
+	return (&durationpb.Duration{Seconds: Int(d, "seconds"), Nanos: int32(Int(d, "nanos"))}).AsDuration()
+}
+
+// Which is the JSON name of the field set in the oneof of m named oneof (its .proto name, such as
+// StringMatch's match_type: a oneof has no JSON name), or "" when none is: a generated oneof's type
+// switch.
+func Which(m protoreflect.Message, oneof string) string {
+	od := m.Descriptor().Oneofs().ByName(protoreflect.Name(oneof))
+	if od == nil {
+		panic(fmt.Sprintf("istioapi: %s has no oneof %s", m.Descriptor().FullName(), oneof))
+	}
+	if fd := m.WhichOneof(od); fd != nil {
+		return fd.JSONName()
+	}
+	return ""
+}
+
+// Text is a message in protobuf's compact text format, as a generated message's String gives it
+// (for an error that quotes a value the user wrote).
+func Text(m protoreflect.Message) string {
+	return prototext.MarshalOptions{}.Format(m.Interface())
+}
+
 // Len is the length of a list or map field (0 when unset).
 func Len(m protoreflect.Message, name string) int {
 	fd := fieldOf(m, name)
@@ -73,6 +119,27 @@ func Messages(m protoreflect.Message, name string) []protoreflect.Message {
 	for i := range out {
 		out[i] = list.Get(i).Message()
 	}
+	return out
+}
+
+// StringMap is a map<string, string> field's entries (an empty map when unset).
+func StringMap(m protoreflect.Message, name string) map[string]string {
+	out := map[string]string{}
+	m.Get(fieldOf(m, name)).Map().Range(func(k protoreflect.MapKey, v protoreflect.Value) bool {
+		out[k.String()] = v.String()
+		return true
+	})
+	return out
+}
+
+// MessageMap is a map<string, message> field's entries (an empty map when unset); its order is
+// the caller's to choose, such as slices.Sorted(maps.Keys(...)).
+func MessageMap(m protoreflect.Message, name string) map[string]protoreflect.Message {
+	out := map[string]protoreflect.Message{}
+	m.Get(fieldOf(m, name)).Map().Range(func(k protoreflect.MapKey, v protoreflect.Value) bool {
+		out[k.String()] = v.Message()
+		return true
+	})
 	return out
 }
 
