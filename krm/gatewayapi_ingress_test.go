@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/gatewaypattern/gateway-pattern/krm/istioapi"
 )
@@ -64,4 +66,51 @@ func TestMatchesMayOverlap(t *testing.T) {
 	assert.True(t, exact("/login").before(prefix("/")))
 	assert.True(t, prefix("/api").before(regex("/api/[0-9]+")))
 	assert.True(t, gatewayAPIKey(nil, "/api/").before(gatewayAPIKey(nil, "/")))
+}
+
+// The refusals of a route's Istio fields that no golden reaches: a prefix query parameter match
+// (after the header ones, each map in key order), a mirror's fractional percentage and missing
+// port, and the deprecated allowOrigin; the expected errors are those of this code when it read
+// istio.io/api's Go types.
+func TestGatewayAPIRouteRefusals(t *testing.T) {
+	var tree any
+	require.NoError(t, yaml.Unmarshal([]byte(`
+apiVersion: fn.gatewaypattern.dev/v1alpha1
+kind: GatewayPattern
+metadata: {name: ingress, namespace: istio-ingress}
+spec:
+  pattern: Ingress
+  api: GatewayAPI
+  ingress:
+    servers:
+    - {port: 80, hosts: [shop.example.com]}
+    routes:
+    - hosts: [shop.example.com]
+      match:
+      - headers: {x-b: {prefix: b}, x-a: {prefix: a}}
+        queryParams: {q: {prefix: x}, p: {prefix: y}}
+        method: {exact: get}
+      destination: {host: web, port: 8080}
+      mirrors:
+      - destination: {host: shadow}
+        percentage: {value: 12.5}
+      corsPolicy:
+        allowOrigin: ["https://shop.example.com"]
+        unmatchedPreflights: IGNORE
+`), &tree))
+	_, _, problems := Load(tree)
+	var got []string
+	for _, err := range problems.Errors {
+		got = append(got, err.Error())
+	}
+	assert.Equal(t, []string{
+		"spec.ingress.routes[0].match[0].headers[x-a]: Invalid value: \"prefix\": a Gateway API header match is exact or regex; write it as regex",
+		"spec.ingress.routes[0].match[0].headers[x-b]: Invalid value: \"prefix\": a Gateway API header match is exact or regex; write it as regex",
+		"spec.ingress.routes[0].match[0].queryParams[p]: Invalid value: \"prefix\": a Gateway API query parameter match is exact or regex; write it as regex",
+		"spec.ingress.routes[0].match[0].queryParams[q]: Invalid value: \"prefix\": a Gateway API query parameter match is exact or regex; write it as regex",
+		"spec.ingress.routes[0].match[0].method: Unsupported value: \"exact:\\\"get\\\"\": supported values: \"{exact: GET}\", \"{exact: HEAD}\", \"{exact: POST}\", \"{exact: PUT}\", \"{exact: DELETE}\", \"{exact: CONNECT}\", \"{exact: OPTIONS}\", \"{exact: TRACE}\", \"{exact: PATCH}\"",
+		"spec.ingress.routes[0].corsPolicy.allowOrigin: Forbidden: deprecated by Istio; use allowOrigins",
+		"spec.ingress.routes[0].mirrors[0].destination.port.number: Required value: a Gateway API backendRef to a Service names its port",
+		"spec.ingress.routes[0].mirrors[0].percentage.value: Invalid value: 12.5: the Gateway API mirrors a whole percentage of requests",
+	}, got)
 }
