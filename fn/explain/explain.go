@@ -117,6 +117,9 @@ func (d Destination) String() string {
 // generator): a route to one of them that lacks the routed port ends in a 503, as in Istio. A
 // destination that is not among them is followed as a Service that has the port.
 func Paths(objects, services []*yaml.Node) []Path {
+	if paths := gatewayAPINotExplained(objects); paths != nil {
+		return paths
+	}
 	x := newIndex(objects)
 	x.indexBuild(services)
 	out := append(x.unreadable, x.unselected()...)
