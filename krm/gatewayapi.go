@@ -73,7 +73,7 @@ func (gp *GatewayPattern) defaultAPI() {
 }
 
 // gatewayAPIPatterns are the patterns whose Gateway API rendering exists.
-var gatewayAPIPatterns = []Pattern{}
+var gatewayAPIPatterns = []Pattern{Egress}
 
 func (gp *GatewayPattern) validateAPI(r *Problems) {
 	spec := field.NewPath("spec")
@@ -90,6 +90,9 @@ func (gp *GatewayPattern) validateAPI(r *Problems) {
 	if api != APIIstio {
 		if api == APIGatewayAPI && slices.Contains(Patterns, gp.Spec.Pattern) && !slices.Contains(gatewayAPIPatterns, gp.Spec.Pattern) {
 			r.errorf(spec.Child("api"), api, "the Gateway API rendering of pattern %s is not built yet; use api: Istio", gp.Spec.Pattern)
+		}
+		if api == APIGatewayAPI {
+			gp.validateGatewayAPIEgress(r)
 		}
 		return
 	}

@@ -78,6 +78,10 @@ func (gp *GatewayPattern) Default() {
 			}
 			if h.Resolution == "" {
 				h.Resolution = networking.ServiceEntry_DNS.String()
+				if IsWildcard(h.Host) && gp.EgressThroughWaypoint() {
+					// A waypoint resolves each connection's own name under the wildcard.
+					h.Resolution = networking.ServiceEntry_DYNAMIC_DNS.String()
+				}
 			}
 		}
 		if l := e.Lockdown; l != nil && l.IstiodNamespace == "" {
