@@ -131,11 +131,12 @@ func (x sidecarEgress) listenerName(group krm.EgressHostGroup, h krm.EgressHost)
 // Gateway API route sends to the Service, not to a subset, so the hop has one TLS setting for
 // every host (and Istio's SNI for the Service); the gateway tells the hosts apart by Host header.
 func (x sidecarEgress) mutualHopRule() *mapping {
+	hop := newMapping().
+		set("port", newMapping().set("number", krm.EgressTLSPort)).
+		set("tls", newMapping().set("mode", "ISTIO_MUTUAL"))
 	return x.object("DestinationRule", x.name, newMapping().
 		set("host", x.serviceFQDN()).
-		set("trafficPolicy", newMapping().set("portLevelSettings", []*mapping{newMapping().
-									set("port", newMapping().set("number", krm.EgressTLSPort)).
-									set("tls", newMapping().set("mode", "ISTIO_MUTUAL"))})).
+		set("trafficPolicy", newMapping().set("portLevelSettings", []*mapping{hop})).
 		set("exportTo", x.e.SidecarExportTo(x.namespace))) // the sidecars (of every namespace by default) take this hop
 }
 
