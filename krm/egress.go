@@ -76,7 +76,9 @@ func validateEgress(e *EgressSpec, waypoint bool, path *field.Path, r *Problems)
 	if !slices.Contains(SidecarToGatewayModes, e.SidecarToGateway) {
 		r.Errors = append(r.Errors, field.NotSupported(path.Child("sidecarToGateway"), e.SidecarToGateway, SidecarToGatewayModes))
 	}
-	mutual := e.SidecarToGateway == SidecarToGatewayMutual
+	// Behind a waypoint the hop is always HBONE, Istio mutual TLS (a DISABLE there is refused once,
+	// at sidecarToGateway, not again for each rule that needs the mutual hop).
+	mutual := e.SidecarToGateway == SidecarToGatewayMutual || waypoint
 	if len(e.Hosts) == 0 {
 		r.Errors = append(r.Errors, field.Required(path.Child("hosts"), "the external hosts that leave through the gateway, such as {host: google.com, port: 80}"))
 	}
