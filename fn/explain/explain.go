@@ -117,9 +117,6 @@ func (d Destination) String() string {
 // generator): a route to one of them that lacks the routed port ends in a 503, as in Istio. A
 // destination that is not among them is followed as a Service that has the port.
 func Paths(objects, services []*yaml.Node) []Path {
-	if paths := gatewayAPINotExplained(objects); paths != nil {
-		return paths
-	}
 	x := newIndex(objects)
 	x.indexBuild(services)
 	out := append(x.unreadable, x.unselected()...)
@@ -298,7 +295,7 @@ func (x *index) serverPaths(vs *virtualService, g *gateway, gwName string, svc *
 		for _, m := range r.matches(gwName, port) {
 			hop := Hop{Proxy: Gateway, Port: port, Host: h, Path: "/", Protocol: "http"}
 			entry := ""
-			why := g.obj.named() + " " + s.label(i) + " → " + fmt.Sprintf("%s[%d]", section, j)
+			why := g.obj.named() + " " + s.label(i) + " → " + r.name(section, j)
 			switch section {
 			case "http":
 				if scheme == "https" {
@@ -319,7 +316,7 @@ func (x *index) serverPaths(vs *virtualService, g *gateway, gwName string, svc *
 					e := earlier[shadow]
 					out = append(out, x.finish(vs, e.route, hop, Path{
 						Route: join(entry, x.gatewayNode(g, svc, port, serverNotes(s)...)),
-						Why:   why + fmt.Sprintf(", never reached: http[%d] (prefix %s) takes it first", e.index, e.prefix),
+						Why:   why + fmt.Sprintf(", never reached: %s (prefix %s) takes it first", e.route.name("http", e.index), e.prefix),
 					}, ""))
 					continue
 				}
@@ -461,6 +458,8 @@ func (m routeMatch) describe() string {
 	switch {
 	case m.URI == nil:
 		return "any path"
+	case m.URI.Prefix != "" && m.segments:
+		return "PathPrefix " + m.URI.Prefix
 	case m.URI.Prefix != "":
 		return "prefix " + m.URI.Prefix
 	case m.URI.Exact != "":

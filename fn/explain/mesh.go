@@ -54,7 +54,7 @@ func (x *index) meshPath(vs *virtualService, section string, j int, r vsRoute, m
 		first.Address = se.spec.Addresses[0]
 		entry += " dialled at " + strings.Join(se.spec.Addresses, ", ")
 	}
-	why := []string{fmt.Sprintf("%s[%d] (mesh, port %d)", section, j, port)}
+	why := []string{fmt.Sprintf("%s (mesh, port %d)", r.name(section, j), port)}
 	route := []string{entry, sidecar}
 	// end ends the path at its last step, with the hops that could be followed.
 	end := func(last string, hops ...Hop) Path {

@@ -70,18 +70,22 @@ type gateway struct {
 }
 
 type server struct {
-	Port struct {
+	// listener: converted from a Gateway API listener (see gatewayapi.go).
+	listener bool
+	Port     struct {
 		Number   int32  `yaml:"number"`
 		Name     string `yaml:"name"`
 		Protocol string `yaml:"protocol"`
 	} `yaml:"port"`
-	Hosts []string `yaml:"hosts"`
-	TLS   *struct {
-		Mode            string   `yaml:"mode"`
-		CredentialName  string   `yaml:"credentialName"`
-		CredentialNames []string `yaml:"credentialNames"`
-		HTTPSRedirect   bool     `yaml:"httpsRedirect"`
-	} `yaml:"tls"`
+	Hosts []string   `yaml:"hosts"`
+	TLS   *serverTLS `yaml:"tls"`
+}
+
+type serverTLS struct {
+	Mode            string   `yaml:"mode"`
+	CredentialName  string   `yaml:"credentialName"`
+	CredentialNames []string `yaml:"credentialNames"`
+	HTTPSRedirect   bool     `yaml:"httpsRedirect"`
 }
 
 func (s server) mode() string {
@@ -106,6 +110,9 @@ func (s server) routesBy() string {
 
 // label names a server in a line: its port name, or its index when it has none.
 func (s server) label(i int) string {
+	if s.listener {
+		return "listener " + s.Port.Name
+	}
 	if s.Port.Name != "" {
 		return "server " + s.Port.Name
 	}
@@ -125,8 +132,10 @@ func (s server) serves(host string) bool {
 }
 
 type virtualService struct {
-	obj  *object
-	spec struct {
+	obj *object
+	// gatewayAPI: converted from a Gateway API route (see gatewayapi.go).
+	gatewayAPI bool
+	spec       struct {
 		Hosts    []string  `yaml:"hosts"`
 		Gateways []string  `yaml:"gateways"`
 		HTTP     []vsRoute `yaml:"http"`
@@ -168,6 +177,8 @@ func (vs *virtualService) section(name string) []vsRoute {
 // vsRoute is an entry of a VirtualService's http, tls or tcp section; its matches hold the fields
 // of all three kinds.
 type vsRoute struct {
+	// label names a route converted from a Gateway API rule (rules[0]); "" for a VirtualService's.
+	label string
 	Match []routeMatch `yaml:"match"`
 	Route []struct {
 		Destination destination `yaml:"destination"`
@@ -183,6 +194,9 @@ type routeMatch struct {
 		Exact  string `yaml:"exact"`
 		Regex  string `yaml:"regex"`
 	} `yaml:"uri"`
+	// segments: a Gateway API PathPrefix, which matches whole path segments (/api takes /api and
+	// /api/v1, not /apis), where Istio's uri.prefix matches any string prefix.
+	segments bool
 	Port     int32    `yaml:"port"`
 	Gateways []string `yaml:"gateways"`
 	SNIHosts []string `yaml:"sniHosts"`
@@ -348,8 +362,13 @@ type index struct {
 
 func newIndex(objects []*yaml.Node) *index {
 	x := &index{}
+	var gatewayAPI []*object
 	for _, node := range objects {
 		o := readObject(node)
+		if strings.HasPrefix(o.APIVersion, gatewayAPIGroup+"/") {
+			gatewayAPI = append(gatewayAPI, o)
+			continue
+		}
 		var spec any
 		switch o.Kind {
 		case "Gateway":
@@ -383,7 +402,16 @@ func newIndex(objects []*yaml.Node) *index {
 			x.unreadable = append(x.unreadable, cannot(o.ref(), "its spec cannot be read: "+err.Error()))
 		}
 	}
+	x.indexGatewayAPI(gatewayAPI)
 	return x
+}
+
+// name is how a line names the route: section[j] of a VirtualService, or its Gateway API rule.
+func (r vsRoute) name(section string, j int) string {
+	if r.label != "" {
+		return r.label
+	}
+	return fmt.Sprintf("%s[%d]", section, j)
 }
 
 // indexBuild adds the build's Services. One whose spec cannot be read is left out, as if absent:

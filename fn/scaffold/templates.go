@@ -84,13 +84,18 @@ metadata:
 	}
 	t.printf(`spec:
   pattern: %s # %s
+  # api: %s	# default; %s (routing objects)
+  # workload: %s	# default; %s (Automated: Istio deploys it)
+  # mode: %s	# default; %s (data plane)
   # The istio/gateway chart's values, with the chart's names and meaning (the chart in
   # %s, manifests/charts/gateway).
   # Commented out below: what the chart's templates see while values is left out, the chart's
   # defaults and, where marked, the pattern's. Uncomment what you change. Maps merge key by key;
   # lists and scalars replace whole (a service.ports list of your own replaces every default port).
 %s
-`, t.yaml(written.Spec.Pattern), choices(krm.Patterns), krm.ChartVersion, values)
+`, t.yaml(written.Spec.Pattern), choices(krm.Patterns),
+		t.yaml(defaulted.Spec.API), choices(krm.APIs), t.yaml(defaulted.Spec.Workload), choices(krm.WorkloadSources),
+		t.yaml(defaulted.Spec.Mode), choices(krm.DataPlaneModes), krm.ChartVersion, values)
 
 	switch written.Spec.Pattern {
 	case krm.Ingress:

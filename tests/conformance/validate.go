@@ -134,6 +134,9 @@ func validateJSON(js []byte, h header) []error {
 	if gvk == certificateGVK {
 		return validateCertificate(js)
 	}
+	if newObject, ok := gatewayAPIKinds[gvk]; ok {
+		return validateGatewayAPI(js, newObject)
+	}
 	if istioGroups[gvk.Group] {
 		for known := range istioKinds {
 			if known.Group == gvk.Group && known.Kind == gvk.Kind {

@@ -16,6 +16,10 @@
 //
 // Beside each golden output sits traffic.yaml (decoded strictly: a misspelled field is an error):
 //
+//	twin: testdata/seed-ingress    # for a Gateway API rendering: the golden of the same GatewayPattern
+//	                               # rendered with the Istio API, whose calls run here too (twin.go)
+//	differences:                   # optional: twin calls that reach something else here, on purpose
+//	- {call: <twin call name>, why: ..., want: {...}}
 //	gateway: istio-egressgateway   # optional: the generated Deployment/DaemonSet whose pods are the
 //	                               # gateway proxy (default: the only generated one)
 //	services:                      # the application Services the config routes to, as they exist in
@@ -92,9 +96,12 @@ import (
 
 // Expectations is one traffic.yaml.
 type Expectations struct {
-	Gateway  string       `json:"gateway,omitempty"`
-	Services []AppService `json:"services,omitempty"`
-	Calls    []Call       `json:"calls"`
+	// Twin and Differences: see twin.go.
+	Twin        string       `json:"twin,omitempty"`
+	Differences []Difference `json:"differences,omitempty"`
+	Gateway     string       `json:"gateway,omitempty"`
+	Services    []AppService `json:"services,omitempty"`
+	Calls       []Call       `json:"calls"`
 }
 
 // AppService is an application Service that exists in the cluster beside the generated objects.
@@ -187,7 +194,7 @@ func ReadExpectations(path string) (*Expectations, error) {
 	if err := yaml.UnmarshalStrict(data, &e); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if len(e.Calls) == 0 {
+	if len(e.Calls) == 0 && e.Twin == "" {
 		return nil, fmt.Errorf("%s: no calls", path)
 	}
 	var problems []string

@@ -235,11 +235,7 @@ func TestExplainedPaths(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			s := xds.NewFakeDiscoveryServer(t, xds.FakeOptions{
-				ConfigString:      w.istioConfig,
-				KubernetesObjects: w.kube,
-				MeshConfig:        mesh.DefaultMeshConfig(),
-			})
+			s := newFakeIstiod(t, w, mesh.DefaultMeshConfig())
 			for _, problem := range simulateExplained(t, s, w, calls) {
 				t.Error(problem)
 			}

@@ -19,7 +19,6 @@ import (
 	"istio.io/istio/pilot/pkg/config/kube/crd"
 	"istio.io/istio/pilot/pkg/model"
 	"istio.io/istio/pilot/pkg/simulation"
-	"istio.io/istio/pilot/test/xds"
 	"istio.io/istio/pkg/config/mesh"
 	"istio.io/istio/pkg/config/schema/collections"
 	"istio.io/istio/pkg/network"
@@ -213,11 +212,7 @@ func checkGenerated(t *testing.T, gp *krm.GatewayPattern) outcome {
 		return o
 	}
 	calls := declaredCalls(gp, svc)
-	s := xds.NewFakeDiscoveryServer(t, xds.FakeOptions{
-		ConfigString:      w.istioConfig,
-		KubernetesObjects: w.kube,
-		MeshConfig:        mesh.DefaultMeshConfig(),
-	})
+	s := newFakeIstiod(t, w, mesh.DefaultMeshConfig())
 	// (3) What the function explains (its info results), hop by hop, in the same simulation.
 	explained, _, err := explainedCalls(objs, appServices(gp))
 	if err != nil {

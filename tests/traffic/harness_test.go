@@ -3,8 +3,11 @@ package traffic
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+
+	"sigs.k8s.io/yaml"
 )
 
 // The harness must not be able to pass by accident: these check that a wrong or vague expectation
@@ -58,5 +61,29 @@ func TestReadExpectationsRefusesVagueOrWrongFiles(t *testing.T) {
 				t.Errorf("want an error about %q, got %v", tc.problem, err)
 			}
 		})
+	}
+}
+
+// A twin is the same GatewayPattern but for the three fields that choose the API: anything else
+// that differs makes the comparison meaningless, and is caught.
+func TestTwinsDifferOnlyInTheAPIFields(t *testing.T) {
+	parse := func(s string) functionConfig {
+		var f functionConfig
+		if err := yaml.Unmarshal([]byte(s), &f); err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	istio := parse("kind: GatewayPattern\nspec: {pattern: Ingress, ingress: {servers: [{port: 80, hosts: [a.example.com]}]}}")
+	same := parse("kind: GatewayPattern\nspec: {pattern: Ingress, api: GatewayAPI, workload: Automated, mode: Ambient, ingress: {servers: [{port: 80, hosts: [a.example.com]}]}}")
+	other := parse("kind: GatewayPattern\nspec: {pattern: Ingress, api: GatewayAPI, ingress: {servers: [{port: 8080, hosts: [a.example.com]}]}}")
+	if !reflect.DeepEqual(istio.withoutAPIFields(), same.withoutAPIFields()) {
+		t.Error("the same GatewayPattern with other API fields was taken for another")
+	}
+	if reflect.DeepEqual(istio.withoutAPIFields(), other.withoutAPIFields()) {
+		t.Error("a GatewayPattern with another server port was taken for the same")
+	}
+	if same.spec("api") != "GatewayAPI" || istio.spec("api") != "" {
+		t.Error("spec.api misread")
 	}
 }

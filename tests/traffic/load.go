@@ -120,9 +120,11 @@ type world struct {
 	kube        []runtime.Object // Kubernetes objects with the API server's defaults applied
 	gateways    []object         // generated gateway workloads (Deployment or DaemonSet)
 	services    []*corev1.Service
-	istioKinds  map[string]int // how many Istio objects of each kind
-	loaded      []string       // what was loaded, for the log
-	notLoaded   []string       // what the simulation does not use, for the log
+	istioKinds  map[string]int  // how many Istio objects of each kind
+	gatewayAPI  []string        // Gateway API objects, for FakeOptions.KubernetesObjectString
+	credentials map[string]bool // namespace/name of the credential Secrets added for them
+	loaded      []string        // what was loaded, for the log
+	notLoaded   []string        // what the simulation does not use, for the log
 }
 
 // buildWorld sorts a golden's objects into Istio config and Kubernetes objects, and adds the
@@ -146,6 +148,10 @@ func buildWorld(objs []object, apps []AppService) (*world, error) {
 			w.kube = append(w.kube, &svc)
 			w.services = append(w.services, &svc)
 			w.loaded = append(w.loaded, o.String())
+		case o.group() == gatewayAPIGroup:
+			if err := w.addGatewayAPIObject(o, ips); err != nil {
+				return nil, err
+			}
 		case o.APIVersion == "v1" && o.Kind == "Namespace":
 			var ns corev1.Namespace
 			if err := yaml.UnmarshalStrict(o.raw, &ns); err != nil {

@@ -80,6 +80,7 @@ var failedRun = regexp.MustCompile(`(?m)^  severity: error$`)
 // tally counts what was proven, for the summary line.
 type tally struct {
 	goldens, calls, defects, proxies int
+	twins, twinCalls                 int // Gateway API renderings checked against their Istio twin
 }
 
 func TestTraffic(t *testing.T) {
@@ -95,10 +96,15 @@ func TestTraffic(t *testing.T) {
 			total.calls += n.calls
 			total.defects += n.defects
 			total.proxies += n.proxies
+			total.twinCalls += n.twinCalls
+			if n.twinCalls > 0 {
+				total.twins++
+			}
 		})
 	}
 	t.Logf("traffic: %d golden outputs, %d calls simulated (%d of them known defects, asserting today's wrong result), %d proxies' xDS validated",
 		total.goldens, total.calls, total.defects, total.proxies)
+	t.Logf("twins: %d Gateway API renderings answered %d of their Istio twins' calls", total.twins, total.twinCalls)
 	if total.calls == 0 {
 		t.Fatal("not one call was simulated")
 	}
@@ -112,6 +118,14 @@ func checkGolden(t *testing.T, g golden) tally {
 	}
 	if err != nil {
 		t.Fatal(err)
+	}
+	fromTwin, err := twinCalls(g, exp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fromTwin > 0 {
+		n.twinCalls += fromTwin
+		t.Logf("twin %s: its %d calls run here too", exp.Twin, fromTwin)
 	}
 	data, err := os.ReadFile(g.output)
 	if err != nil {
@@ -152,11 +166,7 @@ func checkGolden(t *testing.T, g golden) tally {
 		if c.RegistryOnly {
 			m.OutboundTrafficPolicy = &meshconfig.MeshConfig_OutboundTrafficPolicy{Mode: meshconfig.MeshConfig_OutboundTrafficPolicy_REGISTRY_ONLY}
 		}
-		servers[c.RegistryOnly] = xds.NewFakeDiscoveryServer(t, xds.FakeOptions{
-			ConfigString:      w.istioConfig,
-			KubernetesObjects: w.kube,
-			MeshConfig:        m,
-		})
+		servers[c.RegistryOnly] = newFakeIstiod(t, w, m)
 	}
 
 	// The calls, grouped by the proxy that makes them, in file order.
