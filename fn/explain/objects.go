@@ -283,6 +283,11 @@ type authorizationPolicy struct {
 		Selector *struct {
 			MatchLabels map[string]string `yaml:"matchLabels"`
 		} `yaml:"selector"`
+		TargetRefs []struct {
+			Group string `yaml:"group"`
+			Kind  string `yaml:"kind"`
+			Name  string `yaml:"name"`
+		} `yaml:"targetRefs"`
 		Action string `yaml:"action"`
 		Rules  []struct {
 			From []struct {
