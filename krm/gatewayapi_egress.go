@@ -85,12 +85,14 @@ func validateWaypointEgress(gp *GatewayPattern, e *EgressSpec, path *field.Path,
 		}
 		p := path.Child("hosts").Index(i)
 		switch h.Protocol {
-		case EgressHTTPS:
-			// Istio's ServiceEntry validation: "only HTTP, TLS, GRPC, and HTTP2 protocols are
-			// supported for resolution type DYNAMIC_DNS".
-			r.errorf(p.Child("protocol"), h.Protocol, "Istio resolves a wildcard's names (DYNAMIC_DNS) only on HTTP and TLS ports, not HTTPS: use protocol TLS (the waypoint passes the application's TLS on by its SNI)")
+		case EgressHTTPS, EgressTLS:
+			// Istio's ServiceEntry validation refuses DYNAMIC_DNS on an HTTPS port; on a TLS port
+			// it takes it, but istiod gives the waypoint no cluster for it unless its experimental
+			// ENABLE_WILDCARD_HOST_SERVICE_ENTRIES_FOR_TLS is on (pilot/pkg/networking/core/
+			// cluster_waypoint.go; the flag's own warning: "susceptible to SNI spoofing").
+			r.errorf(p.Child("protocol"), h.Protocol, "a waypoint resolves a wildcard's names (DYNAMIC_DNS) for TLS only with istiod's experimental ENABLE_WILDCARD_HOST_SERVICE_ENTRIES_FOR_TLS (off by default: the SNI the application sends picks the address, and can be spoofed), which this function cannot see; without it the waypoint has no cluster for the host: list each host under the wildcard by name, or use protocol HTTP (with tlsOrigination for HTTPS to the host)")
 		case EgressTCP:
-			r.errorf(p.Child("protocol"), h.Protocol, "plain TCP carries no host name for the waypoint to resolve under the wildcard (Istio takes DYNAMIC_DNS only on HTTP and TLS ports): use protocol TLS or HTTP, or list the host by name")
+			r.errorf(p.Child("protocol"), h.Protocol, "plain TCP carries no host name for the waypoint to resolve under the wildcard (Istio takes DYNAMIC_DNS only on HTTP ports here): use protocol HTTP, or list the host by name")
 		}
 	}
 }

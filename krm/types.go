@@ -260,7 +260,7 @@ var EgressProtocols = []EgressProtocol{EgressHTTP, EgressHTTPS, EgressTLS, Egres
 type EgressHost struct {
 	// Host is the external DNS name, such as google.com. Required. Not a wildcard (*.example.com):
 	// an egress gateway connects only to hosts it knows in advance, so list each host. In
-	// ambient mode (spec.mode: Ambient) a wildcard is accepted, with protocol HTTP or TLS: the
+	// ambient mode (spec.mode: Ambient) a wildcard is accepted, with protocol HTTP: the
 	// waypoint resolves each connection's own name (resolution DYNAMIC_DNS).
 	Host string `json:"host"`
 	// Port the application connects to, 1-65535. Default: 80 for HTTP, 443 for HTTPS and TLS.

@@ -32,6 +32,14 @@ import (
 
 const gatewayAPIGroup = "gateway.networking.k8s.io"
 
+// A waypoint: its class, and the label Istio's waypoint template puts on its pods
+// (constants.ManagedGatewayMeshControllerLabel).
+const (
+	waypointClass       = "istio-waypoint"
+	gatewayManagedLabel = "gateway.istio.io/managed"
+	meshControllerLabel = "istio.io-mesh-controller"
+)
+
 // gatewayAPIBundleVersion is the Gateway API release whose CRDs the fake cluster claims to have
 // installed (the gateway.networking.k8s.io/bundle-version annotation of each CRD). Istio watches a
 // kind only when its CRD is at least the version it needs (TLSRoute 1.5, TCPRoute 1.6:
@@ -100,6 +108,11 @@ func (w *world) addGatewayAPIObject(o object, ips *ipAllocator) error {
 	svcName := name + "-" + gw.Spec.GatewayClassName
 	if gw.Spec.GatewayClassName == "istio-waypoint" || gw.Spec.GatewayClassName == "istio-east-west" {
 		svcName = name // DisableNameSuffix in Istio's gatewaycommon/classinfo.go
+	}
+	if gw.Spec.GatewayClassName == waypointClass {
+		// Istio deploys a waypoint from its waypoint template: pods labelled
+		// gateway.istio.io/managed with the mesh controller, a waypoint proxy to istiod.
+		labels[gatewayManagedLabel] = meshControllerLabel
 	}
 	svc := &corev1.Service{
 		ObjectMeta: metav1.ObjectMeta{Name: svcName, Namespace: ns},

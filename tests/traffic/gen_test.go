@@ -347,8 +347,12 @@ func genGatewayProxy(o object) (*model.Proxy, error) {
 	if err != nil {
 		return nil, err
 	}
+	kind := model.Router
+	if labels[gatewayManagedLabel] == meshControllerLabel {
+		kind = model.Waypoint // Istio's waypoint template makes a waypoint proxy
+	}
 	return &model.Proxy{
-		Type:            model.Router,
+		Type:            kind,
 		ID:              o.Metadata.Name + "-pod." + ns,
 		ConfigNamespace: ns,
 		Labels:          labels,

@@ -213,7 +213,7 @@ func checkGolden(t *testing.T, g golden) tally {
 			}
 			sim := simulation.NewSimulation(t, s, s.SetupProxy(p))
 			t.Run("xDS validation", func(t *testing.T) {
-				xdstest.ValidateListeners(t, sim.Listeners)
+				xdstest.ValidateListeners(t, addressed(sim.Listeners))
 				xdstest.ValidateClusters(t, sim.Clusters)
 				xdstest.ValidateRouteConfigurations(t, sim.Routes)
 			})
@@ -581,4 +581,17 @@ func routeAction(sim *simulation.Simulation, routeConfig, virtualHost, name stri
 		}
 	}
 	return "no route " + name + " in " + routeConfig + " " + virtualHost
+}
+
+// addressed are the listeners with a socket address: xdstest's listener checks read every
+// listener's address, and a waypoint proxy (Istio's ambient east-west gateway) also has internal
+// listeners (the HBONE tunnel's inner side), which have none.
+func addressed(listeners []*listener.Listener) []*listener.Listener {
+	var out []*listener.Listener
+	for _, l := range listeners {
+		if l.GetAddress() != nil {
+			out = append(out, l)
+		}
+	}
+	return out
 }
