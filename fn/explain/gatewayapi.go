@@ -228,6 +228,8 @@ func (x *index) convertRoute(r *apiRoute, gateways []*apiGateway, converted map[
 				if se.obj.Metadata.Name == p.Name && se.obj.Metadata.Namespace == pns {
 					vs.spec.Gateways = append(vs.spec.Gateways, "mesh")
 					vs.spec.Hosts = append(vs.spec.Hosts, se.spec.Hosts...)
+					// Only the sidecars that see the ServiceEntry have the host to route.
+					vs.spec.ExportTo = se.spec.ExportTo
 					if p.Port != 0 {
 						// Istio matches the ServiceEntry's port only (augmentPortMatch).
 						ports = append(ports, p.Port)

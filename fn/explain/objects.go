@@ -273,7 +273,8 @@ type serviceEntry struct {
 			Name     string `yaml:"name"`
 			Protocol string `yaml:"protocol"`
 		} `yaml:"ports"`
-		Resolution string `yaml:"resolution"`
+		Resolution string   `yaml:"resolution"`
+		ExportTo   []string `yaml:"exportTo"`
 	}
 }
 
