@@ -6,9 +6,9 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
-// GatewayAPIMaxListeners is how many listeners the Gateway API lets one Gateway have (the CRD's
+// gatewayAPIMaxListeners is how many listeners the Gateway API lets one Gateway have (the CRD's
 // maxItems on spec.listeners).
-const GatewayAPIMaxListeners = 64
+const gatewayAPIMaxListeners = 64
 
 // EgressThroughWaypoint reports whether the Egress pattern's hosts leave through an ambient
 // waypoint (api GatewayAPI, mode Ambient) rather than an egress gateway that sidecars send to.
@@ -16,11 +16,11 @@ func (gp *GatewayPattern) EgressThroughWaypoint() bool {
 	return gp.Spec.Pattern == Egress && gp.UsesGatewayAPI() && gp.Spec.Mode == ModeAmbient
 }
 
-// EgressListenerCount is the number of listeners the sidecar-mode Gateway API Gateway of e has:
+// gatewayAPIListeners is the number of listeners the sidecar-mode Gateway API Gateway of e has:
 // one for every host over the mutual-TLS hop (which the gateway ends, then routes by the Host
 // header), or, over the plain hop, one per host and protocol class (HTTP on 80, TLS on 443, each
 // with the host as its hostname).
-func (e *EgressSpec) EgressListenerCount() int {
+func (e *EgressSpec) gatewayAPIListeners() int {
 	if e.SidecarToGateway == SidecarToGatewayMutual {
 		return 1
 	}
@@ -61,8 +61,8 @@ func (gp *GatewayPattern) validateGatewayAPIEgress(r *Problems) {
 			r.errorf(p.Child("protocol"), h.Protocol, "plain TCP carries no host name, and with api: GatewayAPI the mutual-TLS hop cannot carry it either (its SNI would take a DestinationRule subset per host, which a Gateway API backendRef cannot name), so the gateway could not tell TCP destinations apart: use mode: Ambient (a waypoint tells them apart by the address the application dialled) or api: Istio")
 		}
 	}
-	if n := e.EgressListenerCount(); n > GatewayAPIMaxListeners {
-		r.errorf(path.Child("hosts"), n, "with sidecarToGateway: DISABLE the Gateway has a listener per host and protocol (%d here), and the Gateway API allows %d per Gateway: split the hosts over two GatewayPatterns, or use sidecarToGateway: ISTIO_MUTUAL for HTTP hosts (one listener for them all)", n, GatewayAPIMaxListeners)
+	if n := e.gatewayAPIListeners(); n > gatewayAPIMaxListeners {
+		r.errorf(path.Child("hosts"), n, "with sidecarToGateway: DISABLE the Gateway has a listener per host and protocol (%d here), and the Gateway API allows %d per Gateway: split the hosts over two GatewayPatterns, or use sidecarToGateway: ISTIO_MUTUAL for HTTP hosts (one listener for them all)", n, gatewayAPIMaxListeners)
 	}
 }
 
