@@ -20,6 +20,12 @@ func BenchmarkSeedEastWest(b *testing.B) { benchmarkCase(b, "seed-eastwest") }
 func BenchmarkIngressTLS(b *testing.B)   { benchmarkCase(b, "ingress-tls-termination") }
 func BenchmarkEgressMutual(b *testing.B) { benchmarkCase(b, "egress-google-mutual") }
 
+// The same GatewayPatterns rendered with the Gateway API (issue 14: at the same ratios).
+func BenchmarkGatewayAPISeedIngress(b *testing.B) { benchmarkCase(b, "gatewayapi-ingress-seed") }
+func BenchmarkGatewayAPIIngressTLS(b *testing.B) {
+	benchmarkCase(b, "gatewayapi-ingress-tls-termination")
+}
+
 func benchmarkCase(b *testing.B, name string) {
 	input, err := os.ReadFile("testdata/" + name + "/input.yaml")
 	if err != nil {

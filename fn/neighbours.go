@@ -74,7 +74,7 @@ func certificateSecretWarnings(gp *krm.GatewayPattern, certificates []wire.Item)
 		if !issued[secret] || namespaceOrDefault(item.String("metadata", "namespace")) != gp.Metadata.Namespace {
 			continue
 		}
-		message := fmt.Sprintf("this Certificate writes the Secret %s, and so does the Certificate %s generates for the servers with credentialName %s: cert-manager would have each overwrite the other's certificate. List %s in spec.ingress.certificates.excludeCredentialNames to keep this one, or remove this one",
+		message := fmt.Sprintf("this Certificate writes the Secret %s, and so does the Certificate %s generates for the servers whose tls names %s (credentialName or credentialNames): cert-manager would have each overwrite the other's certificate. List %s in spec.ingress.certificates.excludeCredentialNames to keep this one, or remove this one",
 			secret, patternName(gp), secret, secret)
 		results = append(results, warningAbout(item, "spec.secretName", message))
 	}

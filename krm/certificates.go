@@ -11,8 +11,12 @@ import (
 )
 
 // IngressCertificates is how cert-manager issues the ingress servers' certificates. Every server
-// that terminates TLS (SIMPLE, MUTUAL, OPTIONAL_MUTUAL) gets its credentialName Secret from a
-// generated Certificate, unless that credentialName is listed in excludeCredentialNames.
+// that terminates TLS (SIMPLE, MUTUAL, OPTIONAL_MUTUAL; HTTPS, or TLS forwarded as TCP) gets its
+// Secrets from generated Certificates, unless listed in excludeCredentialNames: the Secret of its
+// tls.credentialName, or each Secret of its tls.credentialNames (Istio's pair of an RSA and an
+// ECDSA certificate for one server), the first issued with privateKey's algorithm and the second
+// with the other one (ECDSA when privateKey is RSA, its default; RSA when it is ECDSA), at that
+// algorithm's default size.
 type IngressCertificates struct {
 	// IssuerRef is the cert-manager issuer that signs the certificates. Required.
 	IssuerRef IssuerRef `json:"issuerRef"`
@@ -26,8 +30,9 @@ type IngressCertificates struct {
 	// PrivateKey is the key the certificates are issued for. Default: cert-manager's (RSA
 	// 2048, a new key at every renewal).
 	PrivateKey *CertificatePrivateKey `json:"privateKey,omitempty"`
-	// ExcludeCredentialNames are credentialNames whose Secrets you manage yourself (copied in,
-	// or issued by another Certificate): no Certificate is generated for them.
+	// ExcludeCredentialNames are Secrets (of a credentialName or credentialNames) that you
+	// manage yourself (copied in, or issued by another Certificate): no Certificate is generated
+	// for them.
 	ExcludeCredentialNames []string `json:"excludeCredentialNames,omitempty"`
 }
 
@@ -102,16 +107,56 @@ const (
 )
 
 // CertificateFor is one Certificate to generate: the Secret it writes (a server's
-// credentialName) and the DNS names it covers.
+// credentialName, or one of its credentialNames) and the DNS names it covers.
 type CertificateFor struct {
 	CredentialName string
 	DNSNames       []string
+	// Algorithm, when set, replaces privateKey's algorithm (and its size, which is then that
+	// algorithm's default): the second Secret of credentialNames takes the other algorithm than
+	// the first, so that the server has the RSA and the ECDSA certificate credentialNames is for.
+	Algorithm PrivateKeyAlgorithm
+}
+
+// credentialUse is a Secret a server terminates TLS with: its name, the field that names it,
+// and the key algorithm its Certificate takes ("" for privateKey's).
+type credentialUse struct {
+	name      string
+	index     int // in credentialNames; -1 for credentialName
+	algorithm PrivateKeyAlgorithm
+}
+
+// credentialsOf are the Secrets server s terminates TLS with (none for PASSTHROUGH or a
+// certificate from files): its credentialName, or each of its credentialNames, the first with
+// privateKey's algorithm and the second with the other one (RSA by default, so ECDSA).
+func (c *IngressCertificates) credentialsOf(s IngressServer) []credentialUse {
+	if s.TLS == nil || s.TLS.Mode == TLSPassthrough {
+		return nil
+	}
+	if s.TLS.CredentialName != "" {
+		return []credentialUse{{name: s.TLS.CredentialName, index: -1}}
+	}
+	if s.TLS.Istio == nil {
+		return nil
+	}
+	var out []credentialUse
+	for i, name := range s.TLS.Istio.CredentialNames {
+		use := credentialUse{name: name, index: i}
+		if i == 1 {
+			use.algorithm = PrivateKeyECDSA
+			if c.PrivateKey != nil && c.PrivateKey.Algorithm == PrivateKeyECDSA {
+				use.algorithm = PrivateKeyRSA
+			}
+		}
+		out = append(out, use)
+	}
+	return out
 }
 
 // CertificatesToIssue lists the Certificates the ingress block asks cert-manager for, in the order
-// their credentialNames first appear: one per credentialName of a server that terminates TLS (not
-// excluded), for the hosts of every server that uses it. Server hosts are DNS names or *.
-// wildcards (validateHost), which is what a certificate's dnsNames accept.
+// their Secrets first appear: one per Secret named in the credentialName or credentialNames of a
+// server that terminates TLS (not excluded), for the hosts of every server that uses it. Server
+// hosts are DNS names or *. wildcards (validateHost), which is what a certificate's dnsNames
+// accept.
 func (in *IngressSpec) CertificatesToIssue() []CertificateFor {
 	if in == nil || in.Certificates == nil {
 		return nil
@@ -119,20 +164,21 @@ func (in *IngressSpec) CertificatesToIssue() []CertificateFor {
 	var out []CertificateFor
 	index := map[string]int{}
 	for _, s := range in.Servers {
-		if s.TLS == nil || s.TLS.Mode == TLSPassthrough || s.TLS.CredentialName == "" ||
-			slices.Contains(in.Certificates.ExcludeCredentialNames, s.TLS.CredentialName) {
-			continue
-		}
-		i, ok := index[s.TLS.CredentialName]
-		if !ok {
-			i = len(out)
-			index[s.TLS.CredentialName] = i
-			out = append(out, CertificateFor{CredentialName: s.TLS.CredentialName})
-		}
-		c := &out[i]
-		for _, h := range s.Hosts {
-			if !slices.ContainsFunc(c.DNSNames, func(d string) bool { return strings.EqualFold(d, h) }) {
-				c.DNSNames = append(c.DNSNames, h)
+		for _, use := range in.Certificates.credentialsOf(s) {
+			if slices.Contains(in.Certificates.ExcludeCredentialNames, use.name) {
+				continue
+			}
+			i, ok := index[use.name]
+			if !ok {
+				i = len(out)
+				index[use.name] = i
+				out = append(out, CertificateFor{CredentialName: use.name, Algorithm: use.algorithm})
+			}
+			c := &out[i]
+			for _, h := range s.Hosts {
+				if !slices.ContainsFunc(c.DNSNames, func(d string) bool { return strings.EqualFold(d, h) }) {
+					c.DNSNames = append(c.DNSNames, h)
+				}
 			}
 		}
 	}
@@ -204,19 +250,38 @@ func validateCertificates(in *IngressSpec, namespace string, path *field.Path, r
 			r.Errors = append(r.Errors, field.NotSupported(kp.Child("rotationPolicy"), k.RotationPolicy, RotationPolicies))
 		}
 	}
-	terminating := map[string]bool{}
-	for _, s := range in.Servers {
-		if s.TLS != nil && s.TLS.Mode != TLSPassthrough && s.TLS.CredentialName != "" {
-			terminating[s.TLS.CredentialName] = true
+	// Each Secret a terminating server uses, with the key algorithm its Certificate takes and
+	// where that was decided first.
+	type keyOf struct {
+		algorithm PrivateKeyAlgorithm
+		where     *field.Path
+	}
+	terminating := map[string]keyOf{}
+	for i, s := range in.Servers {
+		sp := path.Child("servers").Index(i)
+		for _, use := range c.credentialsOf(s) {
+			where := sp.Child("tls", "credentialName")
+			if use.index >= 0 {
+				where = sp.Child("tls", "credentialNames").Index(use.index)
+			}
+			first, seen := terminating[use.name]
+			if !seen {
+				terminating[use.name] = keyOf{use.algorithm, where}
+				continue
+			}
+			if first.algorithm != use.algorithm && !slices.Contains(c.ExcludeCredentialNames, use.name) {
+				r.errorf(where, use.name, "%s names the same Secret, whose Certificate would be issued there with %s key and here with %s; one Certificate writes one Secret: give the two their own Secrets, or list this one in certificates.excludeCredentialNames",
+					first.where, keyName(first.algorithm, c), keyName(use.algorithm, c))
+			}
 		}
 	}
 	for i, name := range c.ExcludeCredentialNames {
-		if !terminating[name] {
-			r.errorf(p.Child("excludeCredentialNames").Index(i), name, "no server that terminates TLS has this tls.credentialName")
+		if _, ok := terminating[name]; !ok {
+			r.errorf(p.Child("excludeCredentialNames").Index(i), name, "no server that terminates TLS has this tls.credentialName (or names it in tls.credentialNames)")
 		}
 	}
 	if len(terminating) == 0 {
-		r.Errors = append(r.Errors, field.Forbidden(p, "no server terminates TLS with a tls.credentialName, so there is no Secret for a Certificate to write; remove certificates, or add a server with tls {mode: SIMPLE, credentialName: <secret>}"))
+		r.Errors = append(r.Errors, field.Forbidden(p, "no server terminates TLS with a tls.credentialName (or tls.credentialNames), so there is no Secret for a Certificate to write; remove certificates, or add a server with tls {mode: SIMPLE, credentialName: <secret>}"))
 		return
 	}
 	issued := in.CertificatesToIssue()
@@ -224,15 +289,29 @@ func validateCertificates(in *IngressSpec, namespace string, path *field.Path, r
 		r.errorf(p.Child("excludeCredentialNames"), strings.Join(c.ExcludeCredentialNames, ", "), "excludes every server's credentialName, so no Certificate is generated; remove certificates")
 	}
 	for i, s := range in.Servers {
-		if s.TLS == nil || (s.TLS.Mode != TLSMutual && s.TLS.Mode != TLSOptionalMutual) || s.TLS.CredentialName == "" ||
-			slices.Contains(c.ExcludeCredentialNames, s.TLS.CredentialName) {
+		uses := c.credentialsOf(s)
+		if len(uses) == 0 || (s.TLS.Mode != TLSMutual && s.TLS.Mode != TLSOptionalMutual) ||
+			slices.Contains(c.ExcludeCredentialNames, uses[0].name) ||
+			(s.TLS.Istio != nil && s.TLS.Istio.CaCertCredentialName != "") {
 			continue
 		}
-		name := s.TLS.CredentialName
+		// Istio reads the client CA of credentialNames from the first one's Secrets.
+		name := uses[0].name
 		r.warnf(path.Child("servers").Index(i).Child("tls", "mode"), s.TLS.Mode,
 			"%s needs the CA that signs client certificates: Istio reads it from the Secret %s-cacert (key ca.crt or cacert), else from key ca.crt of the Secret %s; cert-manager writes ca.crt only for some issuers (CA, Vault and self-signed ones; ACME issuers such as Let's Encrypt do not), so create the Secret %s-cacert in namespace %s with the client CA in ca.crt",
 			s.TLS.Mode, name, name, name, namespace)
 	}
+}
+
+// keyName says which key a Certificate is issued with: "an ECDSA" or privateKey's.
+func keyName(algorithm PrivateKeyAlgorithm, c *IngressCertificates) string {
+	if algorithm != "" {
+		return "an " + string(algorithm)
+	}
+	if c.PrivateKey != nil && c.PrivateKey.Algorithm != "" {
+		return "privateKey's (" + string(c.PrivateKey.Algorithm) + ")"
+	}
+	return "privateKey's (RSA)"
 }
 
 // certificateDuration checks a cert-manager duration (Go syntax, at least min); ok says it parsed

@@ -3,6 +3,7 @@ package krm
 import (
 	"testing"
 
+	networking "istio.io/api/networking/v1alpha3"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/stretchr/testify/require"
@@ -29,6 +30,30 @@ func TestCertificatesToIssue(t *testing.T) {
 
 	in.Certificates = nil
 	require.Empty(t, in.CertificatesToIssue())
+}
+
+// credentialNames: a Certificate per Secret, the first with privateKey's algorithm and the second
+// with the other one, so the server has the RSA and the ECDSA certificate it is for.
+func TestCertificatesToIssueCredentialNames(t *testing.T) {
+	pair := &networking.ServerTLSSettings{CredentialNames: []string{"shop-rsa", "shop-ecdsa"}}
+	in := &IngressSpec{
+		Servers: []IngressServer{
+			{Port: 443, Hosts: []string{"shop.example.com"}, TLS: &ServerTLS{Mode: TLSSimple, Istio: pair}},
+			{Port: 5433, Protocol: ProtocolTLS, Hosts: []string{"db.example.com"}, TLS: &ServerTLS{Mode: TLSSimple, Istio: &networking.ServerTLSSettings{CredentialNames: []string{"db-tls"}}}},
+		},
+		Certificates: &IngressCertificates{IssuerRef: IssuerRef{Name: "letsencrypt"}},
+	}
+	require.Equal(t, []CertificateFor{
+		{CredentialName: "shop-rsa", DNSNames: []string{"shop.example.com"}},
+		{CredentialName: "shop-ecdsa", DNSNames: []string{"shop.example.com"}, Algorithm: PrivateKeyECDSA},
+		{CredentialName: "db-tls", DNSNames: []string{"db.example.com"}},
+	}, in.CertificatesToIssue())
+
+	in.Certificates.PrivateKey = &CertificatePrivateKey{Algorithm: PrivateKeyECDSA}
+	require.Equal(t, PrivateKeyRSA, in.CertificatesToIssue()[1].Algorithm)
+
+	in.Certificates.ExcludeCredentialNames = []string{"shop-ecdsa"}
+	require.Len(t, in.CertificatesToIssue(), 2)
 }
 
 // renewBefore is checked against the duration cert-manager uses when none is given (90 days).

@@ -49,11 +49,22 @@ func validateEastWest(ew *EastWestSpec, path *field.Path, r *Problems) {
 
 // validateEastWestValues checks the resolved chart values against the east-west block: the
 // network agrees with networkGateway, and the Service exposes every port a Gateway listens on.
-func validateEastWestValues(ew EastWestSpec, user map[string]any, values *ChartValues, valuesPath *field.Path, r *Problems) {
+// When Istio deploys the gateway (workload Automated) it makes the Service's ports from the
+// Gateway's listeners, so only the Service's type is checked here (validateAutomatedValues checks
+// the rest); an ambient east-west gateway is found by the network label on its Gateway (which
+// validateEastWestGatewayAPI requires), not by its Service.
+func validateEastWestValues(gp *GatewayPattern, values *ChartValues, valuesPath *field.Path, r *Problems) {
+	ew, user := gp.EastWestBlock(), gp.Spec.Values
 	if userNetwork, set := user["networkGateway"].(string); set && ew.Network != "" && userNetwork != ew.Network {
 		r.errorf(valuesPath.Child("networkGateway"), userNetwork, "conflicts with spec.eastWest.network (%s); set the network once, in eastWest.network", ew.Network)
 	}
+	if gp.Spec.Mode == ModeAmbient {
+		return
+	}
 	if values.Service.Type == "None" {
+		if !gp.RendersChartWorkload() {
+			return // validateAutomatedValues says why
+		}
 		r.errorf(valuesPath.Child("service", "type"), "None", "remote clusters reach the east-west gateway through its Service: use LoadBalancer (or NodePort)")
 		return
 	}
@@ -68,6 +79,9 @@ func validateEastWestValues(ew EastWestSpec, user map[string]any, values *ChartV
 		if _, everywhere := values.Annotations[NodeSelectorAnnotation]; !onService && !everywhere {
 			r.errorf(valuesPath.Child("service", "type"), "NodePort", "istiod uses a NodePort gateway for cross-network traffic only when its Service carries the annotation %s, a JSON label selector of the nodes whose addresses the other clusters reach: add values.service.annotations: {%s: '{}'} for every node, or name the nodes", NodeSelectorAnnotation, NodeSelectorAnnotation)
 		}
+	}
+	if !gp.RendersChartWorkload() {
+		return
 	}
 	exposed := ServicePortNumbers(values)
 	where := valuesPath.Child("service", "ports")

@@ -73,7 +73,7 @@ func (gp *GatewayPattern) defaultAPI() {
 }
 
 // gatewayAPIPatterns are the patterns whose Gateway API rendering exists.
-var gatewayAPIPatterns = []Pattern{Egress}
+var gatewayAPIPatterns = []Pattern{Ingress, Egress, EastWest}
 
 func (gp *GatewayPattern) validateAPI(r *Problems) {
 	spec := field.NewPath("spec")
@@ -91,7 +91,13 @@ func (gp *GatewayPattern) validateAPI(r *Problems) {
 		if api == APIGatewayAPI && slices.Contains(Patterns, gp.Spec.Pattern) && !slices.Contains(gatewayAPIPatterns, gp.Spec.Pattern) {
 			r.errorf(spec.Child("api"), api, "the Gateway API rendering of pattern %s is not built yet; use api: Istio", gp.Spec.Pattern)
 		}
-		if api == APIGatewayAPI {
+		if in := gp.Spec.Ingress; api == APIGatewayAPI && in != nil && gp.Spec.Pattern == Ingress {
+			validateGatewayAPIIngress(in, spec.Child("ingress"), r)
+		}
+		if api == APIGatewayAPI && gp.Spec.Pattern == EastWest {
+			gp.validateEastWestGatewayAPI(r)
+		}
+		if api == APIGatewayAPI && gp.Spec.Pattern == Egress {
 			gp.validateGatewayAPIEgress(r)
 		}
 		return

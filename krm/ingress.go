@@ -151,6 +151,12 @@ func validateIngress(in *IngressSpec, path *field.Path, r *Problems) {
 		names[s.Name] = i
 		validateServerTLS(s, p, r)
 		for j, o := range in.Servers[:i] {
+			if o.Port == s.Port && (o.Protocol == ProtocolTCP || s.Protocol == ProtocolTCP) {
+				// Istio merges the servers of a port only for HTTP (by host) and TLS (by SNI); of a
+				// TCP server and another on its port it keeps the first and drops the other.
+				r.errorf(p.Child("port"), s.Port, "servers[%d] listens on port %d too; a TCP server has its port to itself: a plain TCP stream carries no host and no SNI to tell servers apart (Istio keeps the first server of the port and drops this one)", j, s.Port)
+				break
+			}
 			if o.Port == s.Port && (o.Protocol == ProtocolHTTP) != (s.Protocol == ProtocolHTTP) {
 				r.errorf(p.Child("protocol"), s.Protocol, "port %d is already plain %s in servers[%d]; one port cannot carry both plain HTTP and TLS", s.Port, o.Protocol, j)
 				break
@@ -185,6 +191,9 @@ func validateServerTLS(s IngressServer, p *field.Path, r *Problems) {
 	}
 	mode := p.Child("tls", "mode")
 	switch {
+	case s.Protocol == ProtocolTCP:
+		r.errorf(p.Child("tls"), string(s.TLS.Mode), "a TCP server forwards the stream as it comes; to terminate TLS and forward the stream use protocol TLS with mode SIMPLE (or MUTUAL), to route TLS untouched by SNI protocol TLS with mode PASSTHROUGH; or remove tls")
+		return
 	case !slices.Contains(IngressTLSModes, s.TLS.Mode):
 		r.Errors = append(r.Errors, field.NotSupported(mode, s.TLS.Mode, IngressTLSModes))
 		return
@@ -194,10 +203,65 @@ func validateServerTLS(s IngressServer, p *field.Path, r *Problems) {
 	case s.Protocol == ProtocolHTTP:
 		r.errorf(p.Child("tls"), string(s.TLS.Mode), "an HTTP server does not terminate TLS; use protocol HTTPS (or port 443), or remove tls")
 		return
-	case s.Protocol == ProtocolTLS && s.TLS.Mode != TLSPassthrough:
-		r.errorf(mode, s.TLS.Mode, "a TLS server passes TLS through (PASSTHROUGH); to terminate TLS use protocol HTTPS")
 	}
 	validateServerTLSSources(s.TLS, p.Child("tls"), r)
+}
+
+// RoutesTCP reports whether the server routes a TCP stream, with a VirtualService's tcp
+// section: a TCP server, or a TLS server that terminates TLS (SIMPLE, MUTUAL, OPTIONAL_MUTUAL)
+// and forwards the decrypted stream. Istio applies tcp routes on exactly these servers.
+func (s IngressServer) RoutesTCP() bool {
+	return s.Protocol == ProtocolTCP || (s.Protocol == ProtocolTLS && s.TLS != nil && s.TLS.Mode != TLSPassthrough)
+}
+
+// describe names a server for a message: its protocol and port, and its TLS mode when it has one.
+func (s IngressServer) describe() string {
+	if s.TLS != nil && s.TLS.Mode != "" {
+		return fmt.Sprintf("%s %s on port %d", s.Protocol, s.TLS.Mode, s.Port)
+	}
+	return fmt.Sprintf("%s on port %d", s.Protocol, s.Port)
+}
+
+// TCPServers are the servers (their indexes) that route host as a TCP stream, or nil when host
+// is routed over HTTP or by SNI: see tcpClaim.
+func (in *IngressSpec) TCPServers(host string) []int {
+	tcp, _, _ := in.tcpClaim(host)
+	return tcp
+}
+
+// tcpClaim says how a route host is routed. A TCP stream carries no host, so a host is either
+// a TCP host, its route a tcp entry on the TCP servers that serve it, or routed by the other
+// servers, which ignore tcp entries (and the TCP servers its http and tls entries). The servers
+// that name the host outright decide, before the ones that cover it with a wildcard, as Envoy
+// picks an exact SNI before a wildcard one: a host is a TCP host when a TCP server names it and
+// no other server does, or when only TCP servers serve it at all. When a TCP server and another
+// server both name it, it is neither: tcp is nil and conflict, other are those two servers.
+func (in *IngressSpec) tcpClaim(host string) (tcp []int, conflict, other int) {
+	var tcpNamed, tcpAny, otherNamed, otherAny []int
+	for i, s := range in.Servers {
+		if !slices.ContainsFunc(s.Hosts, func(sh string) bool { return HostServes(sh, host) }) {
+			continue
+		}
+		// Named when any of its hosts is the host, whatever wildcard comes before it.
+		named := slices.ContainsFunc(s.Hosts, func(sh string) bool { return strings.EqualFold(sh, host) })
+		switch {
+		case s.RoutesTCP() && named:
+			tcpNamed = append(tcpNamed, i)
+		case s.RoutesTCP():
+			tcpAny = append(tcpAny, i)
+		case named:
+			otherNamed = append(otherNamed, i)
+		default:
+			otherAny = append(otherAny, i)
+		}
+	}
+	switch {
+	case len(tcpNamed) > 0 && len(otherNamed) > 0:
+		return nil, tcpNamed[0], otherNamed[0]
+	case len(tcpNamed) > 0 || (len(tcpAny) > 0 && len(otherNamed) == 0 && len(otherAny) == 0):
+		return slices.Sorted(slices.Values(append(tcpNamed, tcpAny...))), -1, -1
+	}
+	return nil, -1, -1
 }
 
 // isPassthrough reports whether a server forwards TLS untouched (routed by SNI).
@@ -212,18 +276,34 @@ func validateIngressRoutes(in *IngressSpec, path *field.Path, r *Problems) {
 	// Hosts served both by a PASSTHROUGH server and over HTTP, with no route for "/" yet: where
 	// the first of their routes names them.
 	mixedWithoutRoot := map[string]*field.Path{}
+	// The route that each TCP server (by index) sends its streams to.
+	tcpRouteOf := map[int]int{}
 	for i, route := range in.Routes {
 		p := path.Child("routes").Index(i)
 		if len(route.Hosts) == 0 {
 			r.Errors = append(r.Errors, field.Required(p.Child("hosts"), "the hosts this route serves"))
 		}
+		prefixRefused := false
 		for j, h := range route.Hosts {
 			hp := p.Child("hosts").Index(j)
 			validateHost(h, hp, r)
+			tcp, conflict, other := in.tcpClaim(h)
+			if conflict >= 0 {
+				r.errorf(hp, h, "servers[%d] (%s) and servers[%d] (%s) both name this host, and a route is either a TCP stream or routed by request: give the TCP server a host of its own (a TCP client sends none; there it only ties the route to the server)",
+					conflict, in.Servers[conflict].describe(), other, in.Servers[other].describe())
+				continue
+			}
+			if len(tcp) > 0 {
+				validateTCPRoute(in, route, i, h, p, hp, tcp, tcpRouteOf, &prefixRefused, r)
+				continue
+			}
 			// overHTTP: a server that sees requests (plain HTTP, or TLS it terminates, and not
 			// only redirecting) serves the host, so its prefix routes are reached there.
 			served, passthrough, overHTTP := false, false, false
 			for _, s := range in.Servers {
+				if s.RoutesTCP() {
+					continue // it does not route this host: tcpClaim
+				}
 				if slices.ContainsFunc(s.Hosts, func(sh string) bool { return HostServes(sh, h) }) {
 					served = true
 					passthrough = passthrough || s.isPassthrough()
@@ -281,13 +361,51 @@ func validateIngressRoutes(in *IngressSpec, path *field.Path, r *Problems) {
 		if s.HTTPSRedirect {
 			continue // a redirecting server answers every request itself
 		}
+		if s.RoutesTCP() {
+			if _, routed := tcpRouteOf[i]; !routed && len(s.Hosts) > 0 {
+				r.warnf(path.Child("servers").Index(i).Child("hosts"), strings.Join(s.Hosts, ", "), "no route is a TCP route through this server, so nothing listens for it on port %d (Istio builds no filter chain without a tcp route); add a route for one of its hosts", s.Port)
+			}
+			continue
+		}
 		for j, sh := range s.Hosts {
 			routed := slices.ContainsFunc(in.Routes, func(route IngressRoute) bool {
-				return slices.ContainsFunc(route.Hosts, func(h string) bool { return HostServes(sh, h) || HostServes(h, sh) })
+				return slices.ContainsFunc(route.Hosts, func(h string) bool {
+					return (HostServes(sh, h) || HostServes(h, sh)) && in.TCPServers(h) == nil
+				})
 			})
 			if !routed {
 				r.warnf(path.Child("servers").Index(i).Child("hosts").Index(j), sh, "no route sends this host anywhere: the gateway accepts it and answers 404; add a route")
 			}
+		}
+	}
+}
+
+// validateTCPRoute checks route i for host h, which the TCP servers tcp route as a stream (a
+// tcp entry): the stream has no path and no request, and a TCP server sends every stream it
+// accepts to one route, since Istio takes the first tcp route bound to the server and ignores the
+// others. tcpRouteOf records the route of each TCP server.
+func validateTCPRoute(in *IngressSpec, route IngressRoute, i int, h string, p, hp *field.Path, tcp []int, tcpRouteOf map[int]int, prefixRefused *bool, r *Problems) {
+	s := in.Servers[tcp[0]]
+	if route.Istio != nil {
+		r.errorf(hp, h, "servers[%d] (%s) routes this host as a TCP stream, which has no path, headers or request to act on; a route for it takes only hosts and destination", tcp[0], s.describe())
+		return
+	}
+	if route.Prefix != "/" && !*prefixRefused {
+		*prefixRefused = true
+		r.errorf(p.Child("prefix"), route.Prefix, "%s is routed as a TCP stream by servers[%d] (%s), which has no path; remove prefix (or give the host a route of its own)", h, tcp[0], s.describe())
+	}
+	for _, k := range tcp {
+		first, taken := tcpRouteOf[k]
+		switch {
+		case !taken:
+			tcpRouteOf[k] = i
+		case first != i:
+			why := "a plain TCP stream carries no host and no SNI to choose a route by"
+			if in.Servers[k].Protocol != ProtocolTCP {
+				why = "the SNI chooses the server, and after TLS is terminated the stream carries nothing to choose a route by; a host that goes elsewhere needs a server of its own (the same port is fine)"
+			}
+			r.errorf(hp, h, "routes[%d] already routes the streams of servers[%d] (%s), which sends them all to one destination: %s", first, k, in.Servers[k].describe(), why)
+			return
 		}
 	}
 }

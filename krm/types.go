@@ -98,9 +98,10 @@ type IngressSpec struct {
 	// Routes become VirtualServices bound to the generated Gateway.
 	Routes []IngressRoute `json:"routes,omitempty"`
 	// Certificates, when set, has cert-manager issue the servers' certificates: one
-	// cert-manager.io/v1 Certificate per distinct tls.credentialName, in the gateway's namespace
-	// (where Istio reads credentialName Secrets), writing the Secret of that name, for the hosts
-	// of every server that uses it. Needs cert-manager in the cluster.
+	// cert-manager.io/v1 Certificate per distinct Secret named in tls.credentialName or
+	// tls.credentialNames, in the gateway's namespace (where Istio reads those Secrets), writing
+	// the Secret of that name, for the hosts of every server that uses it. Needs cert-manager in
+	// the cluster.
 	Certificates *IngressCertificates `json:"certificates,omitempty"`
 }
 
@@ -109,13 +110,18 @@ type IngressServer struct {
 	// Port the gateway listens on, 1-65535: a port of the gateway Service. Required.
 	Port int32 `json:"port"`
 	// Name of the Gateway server port, unique in the Gateway. Default: the protocol in lower case
-	// (http, https, tls), with the port number added when the protocol is served on several ports
+	// (http, https, tls, tcp), with the port number added when the protocol is served on several ports
 	// and the first host added when several servers share a port (https-shop-example-com).
 	Name string `json:"name,omitempty" krm:"defaulted"`
-	// Protocol is HTTP, HTTPS or TLS. Default: HTTP on port 80, HTTPS on port 443; elsewhere TLS
-	// for a PASSTHROUGH server, HTTPS for another server with tls, HTTP otherwise.
+	// Protocol is HTTP, HTTPS, TLS or TCP. Default: HTTP on port 80, HTTPS on port 443; elsewhere
+	// TLS for a PASSTHROUGH server, HTTPS for another server with tls, HTTP otherwise.
+	// HTTP and HTTPS servers route requests (by host and path); a TLS server with mode PASSTHROUGH
+	// routes the client's TLS by SNI, untouched; a TLS server with mode SIMPLE, MUTUAL or
+	// OPTIONAL_MUTUAL terminates TLS and routes the decrypted stream as TCP; a TCP server routes
+	// the plain stream as it comes, and has its port to itself.
 	Protocol ServerProtocol `json:"protocol,omitempty" krm:"defaulted"`
-	// Hosts served on this port, such as shop.example.com or *.example.com. Required.
+	// Hosts served on this port, such as shop.example.com or *.example.com. Required. A TCP
+	// client sends no host: on a TCP server the hosts only tie routes to the server.
 	Hosts []string `json:"hosts"`
 	// HTTPSRedirect makes the server answer plain HTTP requests with a redirect to HTTPS.
 	HTTPSRedirect bool `json:"httpsRedirect,omitempty"`
@@ -130,10 +136,11 @@ const (
 	ProtocolHTTP  ServerProtocol = "HTTP"
 	ProtocolHTTPS ServerProtocol = "HTTPS"
 	ProtocolTLS   ServerProtocol = "TLS"
+	ProtocolTCP   ServerProtocol = "TCP"
 )
 
 // ServerProtocols are the protocols an ingress server accepts.
-var ServerProtocols = []ServerProtocol{ProtocolHTTP, ProtocolHTTPS, ProtocolTLS}
+var ServerProtocols = []ServerProtocol{ProtocolHTTP, ProtocolHTTPS, ProtocolTLS, ProtocolTCP}
 
 // TLSMode is how a gateway server handles TLS.
 type TLSMode string
@@ -172,11 +179,17 @@ type ServerTLS struct {
 // destination are its short form, declared here; every other field of Istio's HTTPRoute (match,
 // route, rewrite, timeout, retries, headers, corsPolicy, fault, mirror, ...) is taken as Istio
 // declares it, decoded by Istio's own type, and written to the VirtualService's http entry.
+//
+// A host served by TCP servers (protocol TCP, or TLS terminated: protocol TLS with mode SIMPLE,
+// MUTUAL or OPTIONAL_MUTUAL) is routed as a TCP stream instead (a tcp entry matching the
+// servers' ports): its route takes only hosts and destination, and a TCP server sends every
+// stream it accepts to one route.
 type IngressRoute struct {
 	// Hosts this route serves; each must be served by a server. Required.
 	Hosts []string `json:"hosts"`
 	// Prefix of the request path to match. Default "/" unless match is given (one or the other).
 	// PASSTHROUGH servers match on SNI instead: they send a host's TLS to its route for "/".
+	// A TCP host's route takes no prefix: a TCP stream has no path.
 	Prefix string `json:"prefix,omitempty" krm:"defaulted"`
 	// Destination is the internal service that receives the traffic. Required unless route is
 	// given (one or the other).

@@ -61,7 +61,10 @@ func (gp *GatewayPattern) ChartValues() (*ChartValues, Problems) {
 		validateEgressServicePorts(e, gp.RendersChartWorkload(), values, valuesPath, &pattern)
 	}
 	if gp.Spec.Pattern == EastWest {
-		validateEastWestValues(gp.EastWestBlock(), gp.Spec.Values, values, valuesPath, &pattern)
+		validateEastWestValues(gp, values, valuesPath, &pattern)
+	}
+	if gp.IsAutomated() {
+		gp.validateAutomatedValues(values, gp.automatedListenerPorts(), valuesPath, &pattern)
 	}
 	r.add(pattern, r.Errors)
 	return values, r

@@ -219,6 +219,16 @@ func (x *index) gatewayAnswers(g *gateway) []Path {
 					Hops:  []Hop{{Proxy: Gateway, Port: port, Host: h, Path: "/", Protocol: "http", Answer: AnswerRedirect}},
 				})
 			}
+		case s.Port.Protocol == "HBONE":
+			// Istio's ambient east-west gateway (class istio-east-west): it terminates the outer
+			// HBONE tunnel with the mesh's mTLS and sends the inner one to the workload it names,
+			// in this network. The simulator follows no HBONE tunnel, so the path has no hops.
+			out = append(out, Path{
+				About: g.obj.ref(),
+				Route: join("HBONE from another network (Istio mTLS, HTTP/2 CONNECT)", x.gatewayNode(g, svc, port, "ISTIO_MUTUAL"),
+					"the workload the inner tunnel names, in this network (double HBONE)"),
+				Why: s.label(i) + " (HBONE, Istio's ambient east-west gateway)",
+			})
 		case s.mode() == "AUTO_PASSTHROUGH":
 			for _, h := range s.Hosts {
 				sni := "outbound_.<port>_.<subset>_.<host>"
@@ -230,25 +240,89 @@ func (x *index) gatewayAnswers(g *gateway) []Path {
 					Hops: []Hop{{Proxy: Gateway, Port: port, TLS: "mtls", SNI: sni, Host: h, Protocol: "tcp", BySNI: true}},
 				})
 			}
+		case s.routesBy() == "tcp":
+			out = append(out, x.tcpServerAnswers(g, svc, i, s)...)
 		default:
 			for _, h := range s.Hosts {
 				if x.routed(g, h) {
 					continue
 				}
-				scheme, carried, answer := schemeOf(s), "", "404, no VirtualService routes this host"
-				if s.routesBy() != "http" {
+				scheme, carried, answer, protocol, path := schemeOf(s), "", "404, no VirtualService routes this host", "http", "/"
+				switch {
+				case scheme == "tcp":
+					answer, protocol, path = "refused, no VirtualService routes this host", "tcp", ""
+				case s.routesBy() != "http":
 					carried, answer = "tls", "refused, no VirtualService routes this host"
 				}
 				out = append(out, Path{
 					About: g.obj.ref(),
 					Route: join(url(scheme, h, port, ""), x.gatewayNode(g, svc, port, serverNotes(s)...), answer),
 					Why:   s.label(i) + " (hosts " + strings.Join(s.Hosts, ", ") + ")",
-					Hops:  []Hop{{Proxy: Gateway, Port: port, TLS: carried, SNI: sniIf(carried, h), Host: h, Path: "/", Protocol: "http", Answer: AnswerNotFound}},
+					Hops:  []Hop{{Proxy: Gateway, Port: port, TLS: carried, SNI: sniIf(carried, h), Host: h, Path: path, Protocol: protocol, Answer: AnswerNotFound}},
 				})
 			}
 		}
 	}
 	return out
+}
+
+// tcpServerAnswers are the paths of the hosts of a server that routes a TCP stream (a TCP server,
+// or a TLS server that terminates) that no VirtualService names: a stream carries no host, so
+// Istio gives the whole server one tcp route, the first that applies among the VirtualServices
+// sharing a host with it, and those hosts (their SNI, TLS terminated) go where it sends. Without
+// such a route Istio builds no filter chain for the server: its hosts are refused, and a port
+// that has only this server (a TCP server always has its port to itself) is closed.
+func (x *index) tcpServerAnswers(g *gateway, svc *service, i int, s server) []Path {
+	var out []Path
+	port := s.Port.Number
+	scheme := schemeOf(s)
+	vs, j, found := x.tcpRouteOf(g, s)
+	for _, h := range s.Hosts {
+		if x.routed(g, h) {
+			continue
+		}
+		hop := Hop{Proxy: Gateway, Port: port, Host: h, Protocol: "tcp"}
+		note := "TCP"
+		if scheme != "tcp" {
+			hop.TLS, hop.SNI, note = "tls", h, "TCP, TLS terminated"
+		}
+		entry := join(url(scheme, h, port, ""), x.gatewayNode(g, svc, port, serverNotes(s)...))
+		if !found {
+			hop.Answer = AnswerNotFound
+			answer := "refused, no VirtualService routes this server"
+			if scheme == "tcp" {
+				hop.Answer, answer = AnswerClosed, "closed, no VirtualService routes this server (Istio opens no listener for it)"
+			}
+			out = append(out, Path{About: g.obj.ref(), Route: join(entry, answer),
+				Why: s.label(i) + " (hosts " + strings.Join(s.Hosts, ", ") + "), no tcp route", Hops: []Hop{hop}})
+			continue
+		}
+		why := fmt.Sprintf("%s %s → tcp[%d] (port %d), the server's one tcp route, taken by every host it serves", g.obj.named(), s.label(i), j, port)
+		out = append(out, x.finish(vs, vs.spec.TCP[j], hop, Path{Route: entry, Why: why}, note))
+	}
+	return out
+}
+
+// tcpRouteOf is the tcp route Istio applies on server s of g: of the VirtualServices bound to g
+// that share a host with s, the first whose tcp route applies on the server's port (as Istio's
+// buildGatewayNetworkFiltersFromTCPRoutes picks it). The function emits one such route per server.
+func (x *index) tcpRouteOf(g *gateway, s server) (vs *virtualService, route int, found bool) {
+	for _, vs := range x.virtualServices {
+		if !slices.ContainsFunc(vs.spec.Hosts, s.serves) {
+			continue
+		}
+		for _, name := range vs.spec.Gateways {
+			if x.gatewayNamed(name, vs.obj.Metadata.Namespace) != g {
+				continue
+			}
+			for j, r := range vs.spec.TCP {
+				if len(r.Route) > 0 && len(r.matches(name, s.Port.Number)) > 0 {
+					return vs, j, true
+				}
+			}
+		}
+	}
+	return nil, 0, false
 }
 
 // routed reports whether a VirtualService bound to g has a host that host matches.
@@ -356,11 +430,24 @@ func (x *index) serverPaths(vs *virtualService, g *gateway, gwName string, svc *
 				}
 				continue
 			default:
-				hop.TLS, hop.SNI, hop.Protocol, hop.Path = "tls", h, "tcp", ""
+				// A TCP stream: plain as it came (a TCP server), or the TLS the server
+				// terminates (by SNI); either way it leaves as plain TCP.
+				hop.Protocol, hop.Path = "tcp", ""
+				note := "TCP"
+				if scheme != "tcp" {
+					hop.TLS, hop.SNI, note = "tls", h, "TCP, TLS terminated"
+				}
 				if s.TLS != nil && s.TLS.Mode == "ISTIO_MUTUAL" {
 					hop.TLS = "mtls"
 				}
-				entry = url(scheme, h, port, "")
+				if m.Port != 0 {
+					why += fmt.Sprintf(" (port %d)", m.Port)
+				}
+				out = append(out, x.finish(vs, r, hop, Path{
+					Route: join(url(scheme, h, port, ""), x.gatewayNode(g, svc, port, serverNotes(s)...)),
+					Why:   why,
+				}, note))
+				continue
 			}
 			out = append(out, x.finish(vs, r, hop, Path{
 				Route: join(entry, x.gatewayNode(g, svc, port, serverNotes(s)...)),

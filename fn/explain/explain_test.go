@@ -289,3 +289,33 @@ func BenchmarkPaths(b *testing.B) {
 		explain.Paths(objects, nil)
 	}
 }
+
+// A TCP server's streams carry no host: the server has one tcp route, which its hosts no
+// VirtualService names take too; without one Istio opens no listener for it, and the line says the
+// port is closed (a TCP server has its port to itself).
+func TestTCPServerLines(t *testing.T) {
+	o := rendered(t, `
+apiVersion: fn.gatewaypattern.dev/v1alpha1
+kind: GatewayPattern
+metadata: {name: istio-ingressgateway}
+spec:
+  pattern: Ingress
+  ingress:
+    servers:
+    - {port: 5432, protocol: TCP, hosts: [db.example.com, pg.example.com]}
+    - {port: 6379, protocol: TCP, hosts: [redis.example.com]}
+    routes:
+    - {hosts: [db.example.com], destination: {host: postgres.data.svc.cluster.local, port: 5432}}
+`)
+	paths := explain.Paths(o, nil)
+	assert.Equal(t, []string{
+		"tcp://pg.example.com:5432 → istio-ingressgateway:5432 → postgres.data.svc.cluster.local:5432 (TCP); by Gateway istio-ingressgateway server tcp-5432 → tcp[0] (port 5432), the server's one tcp route, taken by every host it serves",
+		"tcp://redis.example.com:6379 → istio-ingressgateway:6379 → closed, no VirtualService routes this server (Istio opens no listener for it); by server tcp-6379 (hosts redis.example.com), no tcp route",
+		"tcp://db.example.com:5432 → istio-ingressgateway:5432 → postgres.data.svc.cluster.local:5432 (TCP); by Gateway istio-ingressgateway server tcp-5432 → tcp[0] (port 5432)",
+	}, lines(paths))
+	closed := paths[1].Hops[0]
+	assert.Equal(t, explain.Hop{Proxy: explain.Gateway, Port: 6379, Host: "redis.example.com", Protocol: "tcp", Answer: explain.AnswerClosed}, closed)
+	plain := paths[2].Hops[0]
+	assert.Equal(t, "", plain.TLS, "a plain TCP stream carries no TLS")
+	assert.Equal(t, "postgres.data.svc.cluster.local:5432", plain.To.String())
+}

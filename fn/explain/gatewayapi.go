@@ -220,6 +220,9 @@ func (x *index) convertRoute(r *apiRoute, gateways []*apiGateway, converted map[
 	vs := &virtualService{obj: r.obj, gatewayAPI: true}
 	ns := r.obj.Metadata.Namespace
 	var ports []int32 // the listener ports a parentRef's sectionName or port narrows to
+	// The hostnames of the listeners a parentRef names: a route without hostnames of its own (a
+	// TCPRoute) serves those, and on a TLS listener the client's SNI must name one.
+	var listenerHosts []string
 	for _, p := range r.spec.ParentRefs {
 		pns := cmp.Or(p.Namespace, ns)
 		switch {
@@ -241,10 +244,19 @@ func (x *index) convertRoute(r *apiRoute, gateways []*apiGateway, converted map[
 				if g.obj.Metadata.Name != p.Name || g.obj.Metadata.Namespace != pns {
 					continue
 				}
-				vs.spec.Gateways = append(vs.spec.Gateways, pns+"/"+p.Name)
+				if !slices.Contains(vs.spec.Gateways, pns+"/"+p.Name) {
+					// Once per Gateway: a route on several of its listeners is one route there.
+					vs.spec.Gateways = append(vs.spec.Gateways, pns+"/"+p.Name)
+				}
 				for _, l := range g.spec.Listeners {
-					if (p.SectionName == "" || p.SectionName == l.Name) && (p.Port == 0 || p.Port == l.Port) &&
-						(p.SectionName != "" || p.Port != 0) {
+					named := (p.SectionName == "" || p.SectionName == l.Name) && (p.Port == 0 || p.Port == l.Port) &&
+						(p.SectionName != "" || p.Port != 0)
+					if named && l.Hostname != "" && !slices.Contains(listenerHosts, l.Hostname) {
+						listenerHosts = append(listenerHosts, l.Hostname)
+					}
+					if named && !slices.Contains(ports, l.Port) {
+						// Once per port: two listeners of a port (one per hostname) are one
+						// Envoy listener, and a route on both is tried once there.
 						ports = append(ports, l.Port)
 					}
 				}
@@ -253,6 +265,9 @@ func (x *index) convertRoute(r *apiRoute, gateways []*apiGateway, converted map[
 	}
 	if len(vs.spec.Hosts) == 0 {
 		vs.spec.Hosts = r.spec.Hostnames
+		if len(vs.spec.Hosts) == 0 {
+			vs.spec.Hosts = listenerHosts
+		}
 		if len(vs.spec.Hosts) == 0 {
 			vs.spec.Hosts = []string{"*"}
 		}

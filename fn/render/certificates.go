@@ -5,7 +5,7 @@ import (
 )
 
 // ingressCertificates are the cert-manager Certificates of spec.ingress.certificates: one per
-// credentialName, named after it, in the gateway's namespace, since Istio reads a gateway's
+// Secret of a credentialName or credentialNames, named after it, in the gateway's namespace, since Istio reads a gateway's
 // credentialName Secrets from the gateway's own namespace and cert-manager writes a Certificate's
 // Secret in the Certificate's namespace.
 func ingressCertificates(gp *krm.GatewayPattern) []*mapping {
@@ -28,7 +28,15 @@ func certificate(namespace string, c krm.CertificateFor, config *krm.IngressCert
 		set("issuerRef", issuer).
 		setIf("duration", config.Duration).
 		setIf("renewBefore", config.RenewBefore)
-	if k := config.PrivateKey; k != nil {
+	switch k := config.PrivateKey; {
+	case c.Algorithm != "":
+		// The second Secret of credentialNames: the other algorithm, at its default size.
+		key := newMapping().set("algorithm", string(c.Algorithm))
+		if k != nil {
+			key.setIf("rotationPolicy", string(k.RotationPolicy))
+		}
+		spec.set("privateKey", key)
+	case k != nil:
 		key := newMapping().
 			setIf("algorithm", string(k.Algorithm)).
 			setIf("size", k.Size).

@@ -54,13 +54,19 @@ func gatewayAPIGateway(gp *krm.GatewayPattern, values *krm.ChartValues, class st
 			set("type", "Hostname").
 			set("value", name+"."+gp.Metadata.Namespace+".svc.cluster.local")})
 	}
-	return object(gatewayAPIv1, "Gateway", meta).set("spec", spec)
+	gw := object(gatewayAPIv1, "Gateway", meta).set("spec", spec)
+	if gp.IsAutomated() {
+		automatedGateway(gw, gp, values) // gatewayapi_automated.go
+	}
+	return gw
 }
 
 // gatewayAPIServiceName is the name of the Service in front of the gateway's pods: the chart's
 // Service, or the one Istio creates for an automatically deployed Gateway (<gateway>-<class>).
 func gatewayAPIServiceName(gp *krm.GatewayPattern, values *krm.ChartValues, class string) string {
-	if gp.RendersChartWorkload() {
+	// Istio names the objects of its waypoint and east-west classes after the Gateway alone
+	// (DisableNameSuffix in pilot/pkg/config/kube/gatewaycommon/classinfo.go).
+	if gp.RendersChartWorkload() || class == classWaypoint || class == classEastWest {
 		return gp.GatewayName(values)
 	}
 	return gp.GatewayName(values) + "-" + class

@@ -73,13 +73,10 @@ func (x sidecarEgress) objects() []*mapping {
 // routes pick the host by the Host header. Over the plain hop, as in Istio's task, one listener
 // per host: HTTP on 80, and TLS on 443 passed through by SNI.
 func (x sidecarEgress) gateway(groups []krm.EgressHostGroup) *mapping {
+	// With workload Automated, gatewayAPIGateway writes the Service type Istio deploys (the egress
+	// pattern's default: ClusterIP, where Istio's own default is LoadBalancer) as the Gateway's
+	// networking.istio.io/service-type annotation, as Istio's task does.
 	gw := gatewayAPIGateway(x.gp, x.values, classIstio)
-	if x.deployedByIstio {
-		// Istio deploys a LoadBalancer Service for a Gateway unless told otherwise (its task sets
-		// this annotation); the egress pattern's Service type is ClusterIP by default.
-		(&mapping{child(child(gw.node, "metadata"), "annotations")}).
-			set("networking.istio.io/service-type", x.values.Service.Type)
-	}
 	var listeners []*mapping
 	if x.mutual() {
 		listeners = append(listeners, listener(mutualListener, "", krm.EgressTLSPort, "HTTPS", newMapping().

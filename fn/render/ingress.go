@@ -67,8 +67,12 @@ type hostRoutes struct {
 	passthroughPorts []int32
 	// http: a server that routes HTTP (plain, or TLS terminated; not redirect-only) serves these
 	// hosts, so they get HTTP routes too. Istio applies a VirtualService's http section on HTTP
-	// and terminating servers and its tls section on PASSTHROUGH servers only.
+	// and HTTPS servers, its tls section on PASSTHROUGH servers, and its tcp section on TCP
+	// servers and TLS servers that terminate.
 	http bool
+	// tcpPorts are the ports of the TCP servers that route these hosts as a TCP stream
+	// (krm.IngressSpec.TCPServers); such hosts get a tcp route there and nothing else.
+	tcpPorts []int32
 }
 
 // ingressVirtualServices groups the routes into VirtualServices, one per set of hosts that share
@@ -92,9 +96,14 @@ func ingressVirtualServices(in *krm.IngressSpec) []hostRoutes {
 		routes := routesOf[h]
 		sortRoutes(routes)
 		group := hostRoutes{hosts: []string{h}, routes: routes}
+		for _, i := range in.TCPServers(h) {
+			if port := in.Servers[i].Port; !slices.Contains(group.tcpPorts, port) {
+				group.tcpPorts = append(group.tcpPorts, port)
+			}
+		}
 		for _, s := range in.Servers {
-			if !servesAny(s, group.hosts) {
-				continue
+			if len(group.tcpPorts) > 0 || s.RoutesTCP() || !servesAny(s, group.hosts) {
+				continue // a host is a TCP host or not, and routed by those servers only
 			}
 			switch {
 			case s.TLS != nil && s.TLS.Mode == krm.TLSPassthrough:
@@ -107,7 +116,7 @@ func ingressVirtualServices(in *krm.IngressSpec) []hostRoutes {
 		}
 		// Hosts share a VirtualService only when they share the routes and are served the same
 		// way: its tls section names all its hosts, its http section serves all of them.
-		key := routesKey(routes) + fmt.Sprint(group.passthroughPorts, group.http)
+		key := routesKey(routes) + fmt.Sprint(group.passthroughPorts, group.http, group.tcpPorts)
 		if i, ok := index[key]; ok {
 			groups[i].hosts = append(groups[i].hosts, h)
 			continue
@@ -167,6 +176,19 @@ func servesAny(s krm.IngressServer, hosts []string) bool {
 
 func (g istioGateway) virtualService(name string, vs hostRoutes) *mapping {
 	spec := newMapping().set("hosts", vs.hosts).set("gateways", []string{g.name})
+	if len(vs.tcpPorts) > 0 {
+		// A TCP stream: the gateway sees no host and no path, so the hosts' one route
+		// (validation makes sure there is one) on each TCP server's port.
+		var matches []*mapping
+		for _, port := range vs.tcpPorts {
+			matches = append(matches, newMapping().set("port", port))
+		}
+		d := vs.routes[0].Destination
+		spec.set("tcp", []*mapping{newMapping().
+			set("match", matches).
+			set("route", []*mapping{routeDestination(d.Host, d.Port)})})
+		return g.object("VirtualService", name, spec.set("exportTo", gatewayNamespaceOnly))
+	}
 	// Hosts behind a redirect-only server and nothing else still get HTTP routes, as before.
 	if vs.http || len(vs.passthroughPorts) == 0 {
 		var http []*mapping

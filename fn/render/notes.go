@@ -20,6 +20,11 @@ func Notes(gp *krm.GatewayPattern, values *krm.ChartValues) []string {
 // address `minikube ip` prints), at each port's nodePort.
 func nodePortNote(gp *krm.GatewayPattern, values *krm.ChartValues) string {
 	name, ns := gp.GatewayName(values), gp.Metadata.Namespace
+	if gp.IsAutomated() {
+		// The Service Istio creates for the Gateway (class istio: the Gateway API patterns of
+		// another class name their own).
+		name = gatewayAPIServiceName(gp, values, classIstio)
+	}
 	nodePorts := map[int32]int32{}
 	for _, p := range values.Service.Ports {
 		if p.Port != nil && p.NodePort != nil {

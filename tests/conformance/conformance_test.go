@@ -801,8 +801,24 @@ spec:
 `},
 	{"a kind gateway-pattern never emits", "unknown apiVersion/kind", `
 apiVersion: v1
+kind: Secret
+metadata: {name: s}
+`},
+	{"a Gateway's parameters ConfigMap with a key Istio does not apply", "data[deployments]: Unsupported value", `
+apiVersion: v1
 kind: ConfigMap
-metadata: {name: cm}
+metadata: {name: gw, namespace: istio-ingress}
+data:
+  deployments: |
+    spec: {replicas: 2}
+`},
+	{"a Gateway's parameters ConfigMap with a misspelt field in a patch", `unknown field "spec.replica"`, `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: gw, namespace: istio-ingress}
+data:
+  deployment: |
+    spec: {replica: 2}
 `},
 	{"two documents", "2 YAML documents given", `
 apiVersion: v1

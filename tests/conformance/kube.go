@@ -52,6 +52,7 @@ var kubeKinds = map[schema.GroupVersionKind]func([]byte) []error{
 	autoscalingv2.SchemeGroupVersion.WithKind("HorizontalPodAutoscaler"): kube(apivalidation.NameIsDNSSubdomain, checkHPA),
 	policyv1.SchemeGroupVersion.WithKind("PodDisruptionBudget"):          kube(apivalidation.NameIsDNSSubdomain, checkPDB),
 	networkingv1.SchemeGroupVersion.WithKind("NetworkPolicy"):            kube(apivalidation.NameIsDNSSubdomain, checkNetworkPolicy),
+	corev1.SchemeGroupVersion.WithKind("ConfigMap"):                      kube(apivalidation.NameIsDNSSubdomain, checkConfigMap), // automated.go
 }
 
 // kube builds the validator of one kind: strict decode into T, metadata, then the kind's own rules.

@@ -210,6 +210,11 @@ func TestExplainedPaths(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// A twin's Services (istiod, the applications) exist beside this output too, and its
+			// calls are this output's as well.
+			if _, err := twinCalls(g, exp); err != nil {
+				t.Fatal(err)
+			}
 			data, err := os.ReadFile(g.output)
 			if err != nil {
 				t.Fatal(err)
@@ -234,6 +239,12 @@ func TestExplainedPaths(t *testing.T) {
 				t.Skipf("only paths through a waypoint, which the simulator does not follow: %v", skip)
 			}
 			if len(calls) == 0 {
+				if len(skip) > 0 && allHBONE(skip) {
+					// Istio's ambient east-west gateway: its one path is an HBONE tunnel, which
+					// the simulator does not follow (traffic.yaml shows its 15008 listener).
+					t.Logf("only HBONE paths, not simulated: %s", strings.Join(skip, " | "))
+					return
+				}
 				t.Fatal("the output explains no path that can be simulated")
 			}
 			w, err := buildWorld(objs, exp.Services)
@@ -330,4 +341,14 @@ func sameCall(calls []Call, e explainedCall) (Call, bool) {
 		}
 	}
 	return Call{}, false
+}
+
+// allHBONE reports whether every explained line is an HBONE path (fn/explain says "HBONE from").
+func allHBONE(lines []string) bool {
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "HBONE from ") {
+			return false
+		}
+	}
+	return true
 }

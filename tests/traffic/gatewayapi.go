@@ -22,8 +22,11 @@ import (
 	"sigs.k8s.io/yaml"
 
 	meshconfig "istio.io/api/mesh/v1alpha1"
+	"istio.io/istio/pilot/pkg/config/kube/gatewaycommon"
+	"istio.io/istio/pilot/pkg/features"
 	"istio.io/istio/pilot/test/xds"
 	kubelib "istio.io/istio/pkg/kube"
+	"istio.io/istio/pkg/test"
 )
 
 // Gateway API objects (gateway.networking.k8s.io) are Kubernetes objects to Istio: they go to the
@@ -32,12 +35,14 @@ import (
 
 const gatewayAPIGroup = "gateway.networking.k8s.io"
 
-// A waypoint: its class, and the label Istio's waypoint template puts on its pods
-// (constants.ManagedGatewayMeshControllerLabel).
+// Istio's waypoint-based gateways: their classes, and the label Istio's waypoint template puts on
+// their pods (the controller: constants.ManagedGatewayMeshControllerLabel for a waypoint).
 const (
-	waypointClass       = "istio-waypoint"
-	gatewayManagedLabel = "gateway.istio.io/managed"
-	meshControllerLabel = "istio.io-mesh-controller"
+	waypointClass           = "istio-waypoint"
+	eastWestClass           = "istio-east-west"
+	gatewayManagedLabel     = "gateway.istio.io/managed"
+	meshControllerLabel     = "istio.io-mesh-controller"
+	eastWestControllerLabel = "istio.io-eastwest-controller"
 )
 
 // gatewayAPIBundleVersion is the Gateway API release whose CRDs the fake cluster claims to have
@@ -106,13 +111,20 @@ func (w *world) addGatewayAPIObject(o object, ips *ipAllocator) error {
 		}
 	}
 	svcName := name + "-" + gw.Spec.GatewayClassName
-	if gw.Spec.GatewayClassName == "istio-waypoint" || gw.Spec.GatewayClassName == "istio-east-west" {
+	if gw.Spec.GatewayClassName == "istio-waypoint" || gw.Spec.GatewayClassName == eastWestClass {
 		svcName = name // DisableNameSuffix in Istio's gatewaycommon/classinfo.go
 	}
 	if gw.Spec.GatewayClassName == waypointClass {
 		// Istio deploys a waypoint from its waypoint template: pods labelled
 		// gateway.istio.io/managed with the mesh controller, a waypoint proxy to istiod.
 		labels[gatewayManagedLabel] = meshControllerLabel
+	}
+	if gw.Spec.GatewayClassName == eastWestClass {
+		// Istio deploys an ambient east-west gateway from its waypoint template: pods labelled
+		// gateway.istio.io/managed with the east-west controller, which makes istiod treat the
+		// proxy as one (model.Proxy.IsAmbientEastWestGateway).
+		labels[gatewayManagedLabel] = eastWestControllerLabel
+		w.ambientEastWest = true
 	}
 	svc := &corev1.Service{
 		ObjectMeta: metav1.ObjectMeta{Name: svcName, Namespace: ns},
@@ -155,6 +167,9 @@ func (w *world) addGatewayAPIObject(o object, ips *ipAllocator) error {
 // Gateway API objects in its Kubernetes client.
 func newFakeIstiod(t *testing.T, w *world, m *meshconfig.MeshConfig) *xds.FakeDiscoveryServer {
 	t.Helper()
+	if w.ambientEastWest {
+		enableAmbientMultiNetwork(t)
+	}
 	return xds.NewFakeDiscoveryServer(t, xds.FakeOptions{
 		ConfigString:           w.istioConfig,
 		KubernetesObjects:      w.kube,
@@ -253,4 +268,17 @@ func selfSigned(name string) (certPEM, keyPEM []byte, err error) {
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
 		pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), nil
+}
+
+// enableAmbientMultiNetwork turns on, for one test, what istiod reads from its environment when
+// Istio's packages initialise (AMBIENT_ENABLE_MULTI_NETWORK=true, as Istio's ambient multi-network
+// installation sets it): without it the class istio-east-west does not exist and its Gateways are
+// ignored. The class tables computed at initialisation are recomputed, as Istio's own Gateway API
+// conversion tests do, and restored afterwards.
+func enableAmbientMultiNetwork(t *testing.T) {
+	test.SetForTest(t, &features.EnableAmbientMultiNetwork, true)
+	classInfos, builtin := gatewaycommon.ClassInfos, gatewaycommon.BuiltinGatewayClasses
+	gatewaycommon.ClassInfos = gatewaycommon.GetClassInfos()
+	gatewaycommon.BuiltinGatewayClasses = gatewaycommon.GetBuiltinGatewayClasses()
+	t.Cleanup(func() { gatewaycommon.ClassInfos, gatewaycommon.BuiltinGatewayClasses = classInfos, builtin })
 }

@@ -148,6 +148,9 @@ type genCall struct {
 	// viaHTTPRoute: the call must be routed by an HTTP route (a plain or terminating server),
 	// not passed through by SNI.
 	viaHTTPRoute bool
+	// viaTCPProxy: the call must be forwarded as a stream (a TCP server, or a TLS server that
+	// terminates), never by an HTTP route.
+	viaTCPProxy bool
 }
 
 func resourceList(gp *krm.GatewayPattern) []byte {
@@ -287,6 +290,9 @@ func (c genCall) compare(got observed) string {
 	if c.viaHTTPRoute && got.Error == "" && got.RouteConfig == "" {
 		return fmt.Sprintf("  want an HTTP route (TLS terminated, routed by path), got a connection passed on as it came: %s", got)
 	}
+	if c.viaTCPProxy && got.RouteConfig != "" {
+		return fmt.Sprintf("  want the stream forwarded as TCP, got an HTTP route: %s", got)
+	}
 	want := c.Want
 	if c.clusterPrefix != "" {
 		want.Cluster = got.Cluster // checked below, but for its subset
@@ -348,7 +354,10 @@ func genGatewayProxy(o object) (*model.Proxy, error) {
 		return nil, err
 	}
 	kind := model.Router
-	if labels[gatewayManagedLabel] == meshControllerLabel {
+	switch labels[gatewayManagedLabel] {
+	case eastWestControllerLabel:
+		kind = model.Waypoint // Istio's ambient east-west gateway is a waypoint proxy
+	case meshControllerLabel:
 		kind = model.Waypoint // Istio's waypoint template makes a waypoint proxy
 	}
 	return &model.Proxy{
@@ -434,8 +443,12 @@ func ingressCalls(in *krm.IngressSpec) []genCall {
 	seen := map[string]bool{}
 	for _, r := range in.Routes {
 		for _, h := range r.Hosts {
+			if tcp := tcpServersOf(in, h); len(tcp) > 0 {
+				calls = append(calls, tcpCalls(in, tcp, r, h, seen)...)
+				continue
+			}
 			for _, s := range in.Servers {
-				if !containsFunc(s.Hosts, func(sh string) bool { return serves(sh, h) }) || !answers(in, s, h) {
+				if routesTCP(s) || !containsFunc(s.Hosts, func(sh string) bool { return serves(sh, h) }) || !answers(in, s, h) {
 					continue
 				}
 				passthrough := s.TLS != nil && s.TLS.Mode == krm.TLSPassthrough
@@ -470,6 +483,35 @@ func ingressCalls(in *krm.IngressSpec) []genCall {
 				calls = append(calls, c)
 			}
 		}
+	}
+	return calls
+}
+
+// tcpCalls: a TCP host's stream on each TCP server that routes it goes to its route's destination
+// (accepted, the config has one route per TCP server): any stream on a plain TCP server's port,
+// TLS with the host's SNI on a terminating server that answers it (then never by an HTTP route).
+func tcpCalls(in *krm.IngressSpec, servers []krm.IngressServer, r krm.IngressRoute, h string, seen map[string]bool) []genCall {
+	var calls []genCall
+	d := r.Destination
+	for _, s := range servers {
+		c := genCall{Call: Call{Proxy: proxyGateway, Port: int(s.Port), Protocol: "tcp"}, viaTCPProxy: true}
+		key := fmt.Sprintf("%d tcp", s.Port)
+		if ingressProtocol(s) == krm.ProtocolTLS {
+			if !answers(in, s, h) {
+				continue
+			}
+			key = fmt.Sprintf("%d tls %s", s.Port, h)
+			c.TLS, c.SNI = "tls", h
+			c.Name = fmt.Sprintf("TLS for %s on %d is terminated and its stream goes to %s:%d", h, s.Port, d.Host, d.Port)
+		} else {
+			c.Name = fmt.Sprintf("TCP on %d goes to %s:%d", s.Port, d.Host, d.Port)
+		}
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		c.Want = Want{Cluster: outbound(d.Port, d.Host)}
+		calls = append(calls, c)
 	}
 	return calls
 }

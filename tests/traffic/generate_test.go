@@ -75,7 +75,7 @@ func (g gen) ingress() *krm.IngressSpec {
 	in := &krm.IngressSpec{}
 	for range 1 + g.IntN(4) {
 		s := krm.IngressServer{Port: pick[int32](g, 80, 443, 8080, 8443, 9443, 15000)}
-		switch g.IntN(6) {
+		switch g.IntN(8) {
 		case 0: // plain HTTP
 			s.Protocol = krm.ProtocolHTTP
 		case 1: // redirect to HTTPS
@@ -84,12 +84,17 @@ func (g gen) ingress() *krm.IngressSpec {
 		case 2, 3: // terminating
 			s.Protocol = krm.ProtocolHTTPS
 			s.TLS = &krm.ServerTLS{Mode: pick(g, krm.TLSSimple, krm.TLSSimple, krm.TLSMutual, krm.TLSOptionalMutual), CredentialName: pick(g, "shop-cert", "api-cert")}
-		default: // passthrough
+		case 4, 5: // passthrough
 			s.Protocol = pick(g, krm.ProtocolTLS, krm.ProtocolHTTPS)
 			s.TLS = &krm.ServerTLS{Mode: krm.TLSPassthrough}
+		case 6: // a plain TCP stream
+			s.Protocol = krm.ProtocolTCP
+		default: // TLS terminated, the stream forwarded as TCP
+			s.Protocol = krm.ProtocolTLS
+			s.TLS = &krm.ServerTLS{Mode: pick(g, krm.TLSSimple, krm.TLSMutual), CredentialName: pick(g, "db-cert", "api-cert")}
 		}
-		if g.chance(40) {
-			s.Protocol = "" // the default from the port and tls
+		if g.chance(40) && !routesTCP(s) {
+			s.Protocol = "" // the default from the port and tls (never TCP, nor TLS that terminates)
 		}
 		for range 1 + g.IntN(3) {
 			h := pick(g, ingressHosts...)
@@ -216,6 +221,39 @@ func ingressProtocol(s krm.IngressServer) krm.ServerProtocol {
 		return krm.ProtocolHTTPS
 	}
 	return krm.ProtocolHTTP
+}
+
+// routesTCP: a TCP server, or a TLS server that terminates, routes a TCP stream (the README's
+// "TCP servers").
+func routesTCP(s krm.IngressServer) bool {
+	p := ingressProtocol(s)
+	return p == krm.ProtocolTCP || (p == krm.ProtocolTLS && s.TLS != nil && s.TLS.Mode != krm.TLSPassthrough)
+}
+
+// tcpServersOf are the servers that route host as a TCP stream, by the README's rule: a TCP
+// server names the host and no other server does, or only TCP servers serve it at all.
+func tcpServersOf(in *krm.IngressSpec, host string) []krm.IngressServer {
+	var tcp []krm.IngressServer
+	tcpNamed, otherNamed, otherAny := false, false, false
+	for _, s := range in.Servers {
+		named := containsFold(s.Hosts, host)
+		if !containsFunc(s.Hosts, func(sh string) bool { return serves(sh, host) }) {
+			continue
+		}
+		switch {
+		case routesTCP(s):
+			tcp = append(tcp, s)
+			tcpNamed = tcpNamed || named
+		case named:
+			otherNamed = true
+		default:
+			otherAny = true
+		}
+	}
+	if otherNamed || (!tcpNamed && otherAny) {
+		return nil
+	}
+	return tcp
 }
 
 func routePrefix(r krm.IngressRoute) string {

@@ -125,6 +125,8 @@ type world struct {
 	credentials map[string]bool // namespace/name of the credential Secrets added for them
 	loaded      []string        // what was loaded, for the log
 	notLoaded   []string        // what the simulation does not use, for the log
+	// ambientEastWest: a Gateway of class istio-east-west is among the objects (newFakeIstiod).
+	ambientEastWest bool
 }
 
 // buildWorld sorts a golden's objects into Istio config and Kubernetes objects, and adds the

@@ -217,6 +217,7 @@ func checkGolden(t *testing.T, g golden) tally {
 				xdstest.ValidateClusters(t, sim.Clusters)
 				xdstest.ValidateRouteConfigurations(t, sim.Routes)
 			})
+			wholeSegmentPrefixes(sim.Routes)
 			n.proxies++
 			clusters := xdstest.ExtractClusters(sim.Clusters)
 			for _, c := range byProxy[k] {

@@ -47,11 +47,11 @@ func twinCalls(g golden, exp *Expectations) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("%s: twin: %w", g.expectations, err)
 	}
-	expectations := filepath.Join(twinDir, "traffic.yaml")
+	twinFile := filepath.Join(twinDir, "traffic.yaml")
 	if strings.HasPrefix(exp.Twin, "examples/") {
-		expectations = filepath.Join(twinDir, ".expected", "traffic.yaml") // where an example keeps it
+		twinFile = filepath.Join(twinDir, ".expected", "traffic.yaml") // an example's beside its output
 	}
-	twin, err := ReadExpectations(expectations)
+	twin, err := ReadExpectations(twinFile)
 	if err != nil {
 		return 0, fmt.Errorf("%s: twin: %w", g.expectations, err)
 	}
