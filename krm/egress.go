@@ -71,11 +71,16 @@ func LabelSlug(host string) string {
 	return strings.TrimRight(slug[:41], "-") + "-" + hex.EncodeToString(sum[:4])
 }
 
-func validateEgress(e *EgressSpec, path *field.Path, r *Problems) {
+// validateEgress checks the egress block. waypoint: the hosts leave through an ambient waypoint
+// (spec.mode Ambient), which resolves a wildcard host's names per connection (DYNAMIC_DNS), where
+// a gateway cannot.
+func validateEgress(e *EgressSpec, waypoint bool, path *field.Path, r *Problems) {
 	if !slices.Contains(SidecarToGatewayModes, e.SidecarToGateway) {
 		r.Errors = append(r.Errors, field.NotSupported(path.Child("sidecarToGateway"), e.SidecarToGateway, SidecarToGatewayModes))
 	}
-	mutual := e.SidecarToGateway == SidecarToGatewayMutual
+	// Behind a waypoint the hop is always HBONE, Istio mutual TLS (a DISABLE there is refused once,
+	// at sidecarToGateway, not again for each rule that needs the mutual hop).
+	mutual := e.SidecarToGateway == SidecarToGatewayMutual || waypoint
 	if len(e.Hosts) == 0 {
 		r.Errors = append(r.Errors, field.Required(path.Child("hosts"), "the external hosts that leave through the gateway, such as {host: google.com, port: 80}"))
 	}
@@ -113,7 +118,7 @@ func validateEgress(e *EgressSpec, path *field.Path, r *Problems) {
 			r.errorf(p.Child("tlsOrigination"), true, "TLS origination upgrades plain HTTP from the application to HTTPS; with protocol %s the application already speaks TLS: remove tlsOrigination or use protocol HTTP", h.Protocol)
 		}
 		validateOrigination(h, p.Child("tlsOriginationSettings"), r)
-		validateEgressResolution(h, p.Child("resolution"), r)
+		validateEgressResolution(h, waypoint, p.Child("resolution"), r)
 		validateEgressAddresses(h, p.Child("addresses"), r)
 		// A TCP host with addresses gets its own sidecar listener (address_port); only those
 		// without share 0.0.0.0_port.
@@ -134,7 +139,7 @@ func validateEgress(e *EgressSpec, path *field.Path, r *Problems) {
 		if h.Protocol == EgressTCP && !mutual {
 			r.errorf(p.Child("protocol"), h.Protocol, "plain TCP carries no host name, so the gateway can tell TCP destinations apart only by the SNI of a mutual-TLS hop: use sidecarToGateway: ISTIO_MUTUAL")
 		}
-		if IsWildcard(h.Host) {
+		if IsWildcard(h.Host) && !waypoint {
 			// Istio resolves a wildcard's names per connection (ServiceEntry resolution DYNAMIC_DNS)
 			// only on sidecars and waypoints: a gateway listener gets no dynamic forward proxy
 			// filter, so its cluster has no host to connect to, for HTTP and TLS alike (and Istio
@@ -209,24 +214,45 @@ func validateAllowedSources(sources []AllowedSource, mutual bool, path *field.Pa
 	}
 }
 
-// egressResolutions are the ServiceEntry resolutions an egress host may take.
-var egressResolutions = []string{resolutionDNS, "DNS_ROUND_ROBIN"}
+// egressResolutions are the ServiceEntry resolutions an egress host may take; waypointResolutions
+// those it may take behind an ambient waypoint (DYNAMIC_DNS for a wildcard host).
+var (
+	egressResolutions   = []string{resolutionDNS, "DNS_ROUND_ROBIN"}
+	waypointResolutions = append(slices.Clone(egressResolutions), resolutionDynamicDNS)
+)
 
-// resolutionDNS is the default resolution, ServiceEntry's DNS.
-const resolutionDNS = "DNS"
+// resolutionDNS is the default resolution, ServiceEntry's DNS; resolutionDynamicDNS the default
+// of a wildcard host behind a waypoint.
+const (
+	resolutionDNS        = "DNS"
+	resolutionDynamicDNS = "DYNAMIC_DNS"
+)
 
 // validateEgressResolution checks a resolution against Istio's own enum, then refuses the values
 // Istio has that cannot work behind an egress gateway, each with its reason.
-func validateEgressResolution(h EgressHost, path *field.Path, r *Problems) {
-	if slices.Contains(egressResolutions, h.Resolution) {
+func validateEgressResolution(h EgressHost, waypoint bool, path *field.Path, r *Problems) {
+	wildcard := IsWildcard(h.Host)
+	if slices.Contains(egressResolutions, h.Resolution) && !(waypoint && wildcard) {
 		// The default, DNS, on every host: checked against the enum without building Istio's
 		// descriptors (krm/istioapi), which a GatewayPattern that uses none of Istio's
-		// messages need not pay for; TestEgressResolutionsAreIstios proves both are Istio's.
+		// messages need not pay for; TestEgressResolutionsAreIstios proves these are Istio's.
 		return
 	}
-	switch v := istioapi.Enum(istioapi.ServiceEntryResolution).Values().ByName(protoreflect.Name(h.Resolution)); {
+	if waypoint && wildcard && h.Resolution == resolutionDynamicDNS {
+		return // the default of a wildcard behind a waypoint, also without the descriptors
+	}
+	v := istioapi.Enum(istioapi.ServiceEntryResolution).Values().ByName(protoreflect.Name(h.Resolution))
+	switch {
+	case v == nil && waypoint:
+		r.Errors = append(r.Errors, field.NotSupported(path, h.Resolution, waypointResolutions))
 	case v == nil:
 		r.Errors = append(r.Errors, field.NotSupported(path, h.Resolution, egressResolutions))
+	case waypoint && wildcard && v.Name() != resolutionDynamicDNS:
+		// Istio's ServiceEntry validation: "Partial wildcards are not allowed for non-DNS
+		// resolution types" (a warning), and a wildcard has no one name to look up.
+		r.errorf(path, h.Resolution, "a wildcard host has no one name to look up: the waypoint resolves each connection's own name with DYNAMIC_DNS (the default for a wildcard host in ambient mode)")
+	case waypoint && v.Name() == resolutionDynamicDNS && !wildcard:
+		r.errorf(path, h.Resolution, "Istio takes DYNAMIC_DNS only for wildcard hosts (\"host must be wildcarded for resolution mode DYNAMIC_DNS\"): use DNS or DNS_ROUND_ROBIN")
 	case v.Name() == "NONE":
 		// Istio makes a NONE host's cluster ORIGINAL_DST: Envoy connects to the destination
 		// address of the connection it received. The sidecar's hop goes to the gateway Service,
@@ -306,14 +332,19 @@ func validateEgressPortClashes(e *EgressSpec, path *field.Path, r *Problems) {
 	}
 }
 
-// validateEgressServicePorts checks that the gateway Service exposes the ports the hops use.
-func validateEgressServicePorts(e *EgressSpec, values *ChartValues, valuesPath *field.Path, r *Problems) {
+// validateEgressServicePorts checks that the gateway Service exposes the ports the hops use: the
+// chart's Service (chart: true); a Service Istio deploys for a Gateway API Gateway has a port for
+// every listener.
+func validateEgressServicePorts(e *EgressSpec, chart bool, values *ChartValues, valuesPath *field.Path, r *Problems) {
 	if values.Service.Type == "None" {
 		r.errorf(valuesPath.Child("service", "type"), "None", "sidecars reach the egress gateway through its Service: use ClusterIP")
 		return
 	}
 	if t := values.Service.Type; (t == "LoadBalancer" || t == "NodePort") && e.SidecarToGateway == SidecarToGatewayDisable && !e.AllowExternalClients {
 		r.errorf(valuesPath.Child("service", "type"), t, "with sidecarToGateway: DISABLE the egress gateway forwards whatever reaches it in plain text, so a %s Service makes it a forward proxy for anyone outside the cluster who reaches its address: use ClusterIP, or use sidecarToGateway: ISTIO_MUTUAL (only mesh workloads can then speak to it), or set spec.egress.allowExternalClients: true if that is what you want", t)
+	}
+	if !chart {
+		return
 	}
 	exposed := ServicePortNumbers(values)
 	reported := map[int32]bool{}

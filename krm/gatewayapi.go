@@ -73,7 +73,7 @@ func (gp *GatewayPattern) defaultAPI() {
 }
 
 // gatewayAPIPatterns are the patterns whose Gateway API rendering exists.
-var gatewayAPIPatterns = []Pattern{Ingress, EastWest}
+var gatewayAPIPatterns = []Pattern{Ingress, Egress, EastWest}
 
 func (gp *GatewayPattern) validateAPI(r *Problems) {
 	spec := field.NewPath("spec")
@@ -96,6 +96,9 @@ func (gp *GatewayPattern) validateAPI(r *Problems) {
 		}
 		if api == APIGatewayAPI && gp.Spec.Pattern == EastWest {
 			gp.validateEastWestGatewayAPI(r)
+		}
+		if api == APIGatewayAPI && gp.Spec.Pattern == Egress {
+			gp.validateGatewayAPIEgress(r)
 		}
 		return
 	}

@@ -77,6 +77,10 @@ func (gp *GatewayPattern) Default() {
 			}
 			if h.Resolution == "" {
 				h.Resolution = resolutionDNS
+				if IsWildcard(h.Host) && gp.EgressThroughWaypoint() {
+					// A waypoint resolves each connection's own name under the wildcard.
+					h.Resolution = resolutionDynamicDNS
+				}
 			}
 		}
 		if l := e.Lockdown; l != nil && l.IstiodNamespace == "" {

@@ -274,7 +274,9 @@ var EgressProtocols = []EgressProtocol{EgressHTTP, EgressHTTPS, EgressTLS, Egres
 // EgressHost is one external destination.
 type EgressHost struct {
 	// Host is the external DNS name, such as google.com. Required. Not a wildcard (*.example.com):
-	// an egress gateway connects only to hosts it knows in advance, so list each host.
+	// an egress gateway connects only to hosts it knows in advance, so list each host. In
+	// ambient mode (spec.mode: Ambient) a wildcard is accepted, with protocol HTTP: the
+	// waypoint resolves each connection's own name (resolution DYNAMIC_DNS).
 	Host string `json:"host"`
 	// Port the application connects to, 1-65535. Default: 80 for HTTP, 443 for HTTPS and TLS.
 	Port int32 `json:"port,omitempty" krm:"defaulted"`
@@ -296,7 +298,8 @@ type EgressHost struct {
 	// latest answer, for large hosts whose DNS rotates many addresses).
 	// NONE (connect to the address the application dialled) is refused: the gateway receives the
 	// connection on its own address, never the one the application dialled. Entries of the same
-	// host share one ServiceEntry, so they take the same resolution.
+	// host share one ServiceEntry, so they take the same resolution. A wildcard host in ambient
+	// mode takes DYNAMIC_DNS (its default there): the waypoint resolves each connection's own name.
 	Resolution string `json:"resolution,omitempty" krm:"defaulted"`
 	// Addresses are the IP addresses the application dials for a TCP host (ServiceEntry
 	// addresses): a sidecar then has the host's own listener on each (10.1.2.3_27017), so

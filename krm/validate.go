@@ -58,7 +58,7 @@ func (gp *GatewayPattern) ChartValues() (*ChartValues, Problems) {
 		validateIngressServicePorts(in, values, valuesPath, &pattern)
 	}
 	if e := gp.Spec.Egress; e != nil && gp.Spec.Pattern == Egress {
-		validateEgressServicePorts(e, values, valuesPath, &pattern)
+		validateEgressServicePorts(e, gp.RendersChartWorkload(), values, valuesPath, &pattern)
 	}
 	if gp.Spec.Pattern == EastWest {
 		validateEastWestValues(gp, values, valuesPath, &pattern)
@@ -136,7 +136,7 @@ func (gp *GatewayPattern) validatePatternBlocks(r *Problems) {
 		validateCertificates(in, gp.Metadata.Namespace, spec.Child("ingress"), r)
 	}
 	if e := gp.Spec.Egress; e != nil {
-		validateEgress(e, spec.Child("egress"), r)
+		validateEgress(e, gp.EgressThroughWaypoint(), spec.Child("egress"), r)
 		validateExportTo(e, spec.Child("egress"), r)
 		if e.Lockdown != nil {
 			validateLockdown(e.Lockdown, gp.Metadata.Namespace, spec.Child("egress", "lockdown"), r)

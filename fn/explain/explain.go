@@ -124,13 +124,32 @@ func Paths(objects, services []*yaml.Node) []Path {
 		out = append(out, x.gatewayAnswers(g)...)
 	}
 	for _, vs := range x.virtualServices {
-		if slices.Contains(vs.spec.Gateways, "mesh") {
+		switch {
+		case slices.Contains(vs.spec.Gateways, "mesh"):
 			out = append(out, x.meshPaths(vs)...)
-		} else {
+		case x.egressHop(vs):
+			// Its hop is the second of a mesh route's path, explained there with both hops.
+		default:
 			out = append(out, x.gatewayPaths(vs)...)
 		}
 	}
 	return out
+}
+
+// egressHop reports whether vs is a Gateway API route on a gateway that carries an egress mesh
+// route's traffic on: a Gateway API mesh route (attached to a ServiceEntry) exists for one of its
+// hosts.
+func (x *index) egressHop(vs *virtualService) bool {
+	if !vs.gatewayAPI {
+		return false
+	}
+	for _, mesh := range x.virtualServices {
+		if mesh.gatewayAPI && slices.Contains(mesh.spec.Gateways, "mesh") &&
+			slices.ContainsFunc(vs.spec.Hosts, func(h string) bool { return slices.Contains(mesh.spec.Hosts, h) }) {
+			return true
+		}
+	}
+	return false
 }
 
 // unselected are the generated workloads no Gateway selects: their Service leads to proxies with
@@ -375,6 +394,9 @@ func (x *index) serverPaths(vs *virtualService, g *gateway, gwName string, svc *
 				if scheme == "https" {
 					hop.TLS, hop.SNI = "tls", h
 				}
+				if s.TLS != nil && s.TLS.Mode == "ISTIO_MUTUAL" {
+					hop.TLS = "mtls" // the sidecars' hop to an egress gateway
+				}
 				hop.Path = m.path()
 				entry = url(scheme, h, port, hop.Path)
 				if m.path() != "/" || m.URI != nil || len(m.Other) > 0 {
@@ -414,6 +436,9 @@ func (x *index) serverPaths(vs *virtualService, g *gateway, gwName string, svc *
 				note := "TCP"
 				if scheme != "tcp" {
 					hop.TLS, hop.SNI, note = "tls", h, "TCP, TLS terminated"
+				}
+				if s.TLS != nil && s.TLS.Mode == "ISTIO_MUTUAL" {
+					hop.TLS = "mtls"
 				}
 				if m.Port != 0 {
 					why += fmt.Sprintf(" (port %d)", m.Port)

@@ -122,6 +122,13 @@ func (x *index) indexGatewayAPI(objects []*object) {
 	}
 	converted := map[*apiGateway]*gateway{}
 	for _, g := range gateways {
+		if g.spec.GatewayClassName == "istio-waypoint" {
+			// ztunnel sends an ambient workload's traffic to a waypoint over HBONE, which this
+			// explanation does not follow (nor does Istio's traffic simulator); saying so beats
+			// reading the HBONE listener as a gateway server that routes nothing.
+			x.unreadable = append(x.unreadable, cannot(g.obj.ref(), "the paths through a waypoint (ambient mode: ztunnel sends to it over HBONE, for the ServiceEntries labelled istio.io/use-waypoint: "+g.obj.Metadata.Name+") are not explained yet"))
+			continue
+		}
 		converted[g] = x.convertGateway(g)
 	}
 	for _, r := range routes {
@@ -224,6 +231,12 @@ func (x *index) convertRoute(r *apiRoute, gateways []*apiGateway, converted map[
 				if se.obj.Metadata.Name == p.Name && se.obj.Metadata.Namespace == pns {
 					vs.spec.Gateways = append(vs.spec.Gateways, "mesh")
 					vs.spec.Hosts = append(vs.spec.Hosts, se.spec.Hosts...)
+					// Only the sidecars that see the ServiceEntry have the host to route.
+					vs.spec.ExportTo = se.spec.ExportTo
+					if p.Port != 0 {
+						// Istio matches the ServiceEntry's port only (augmentPortMatch).
+						ports = append(ports, p.Port)
+					}
 				}
 			}
 		case p.Kind == "" || p.Kind == "Gateway":

@@ -90,7 +90,7 @@ func (x *index) meshPath(vs *virtualService, section string, j int, r vsRoute, m
 	} else if to.Subset != "" {
 		return end(to.String() + " (subset " + to.Subset + ": no generated DestinationRule defines it)")
 	}
-	route = []string{entry + " from " + x.sources(svc, next.SNI), sidecar, servicePortNode(svc, to.Port, hopNote)}
+	route = []string{entry + " from " + x.sources(svc, next.SNI, host), sidecar, servicePortNode(svc, to.Port, hopNote)}
 	if reason := closed(svc, to.Port); reason != "" {
 		return end("refused ("+reason+")", first, withAnswer(next, AnswerClosed))
 	}
@@ -241,6 +241,15 @@ func (x *index) gatewayBehind(vs *virtualService, svc *service) (*gateway, strin
 			return g, name
 		}
 	}
+	if vs.gatewayAPI {
+		// A Gateway API mesh route is bound to the mesh alone: it sends to the gateway's Service,
+		// where the Gateway serving the Service's pods takes the traffic, by its own routes.
+		for _, g := range x.gateways {
+			if x.serviceOf(x.podsOf(g.spec.Selector)) == svc {
+				return g, g.obj.Metadata.Namespace + "/" + g.obj.Metadata.Name
+			}
+		}
+	}
 	return nil, ""
 }
 
@@ -301,16 +310,18 @@ func (x *index) podsLabels(g *gateway) map[string]string {
 // the hop is not TLS): the callers the ALLOW AuthorizationPolicies on its pods admit
 // (namespace/serviceaccount, namespace/* for a namespace), any workload, or no workload. A rule's
 // connection.sni conditions are decided here against sni; any other condition is noted.
-func (x *index) sources(svc *service, sni string) string {
+func (x *index) sources(svc *service, sni, host string) string {
 	var who []string
 	policies := x.policiesOn(svc)
 	for _, ap := range policies {
 		for _, rule := range ap.spec.Rules {
 			applies, other := sniConditions(rule.When, sni)
-			if !applies {
+			toApplies, toOther := hostConditions(rule.To, host)
+			if !applies || !toApplies {
 				continue
 			}
-			if len(rule.From) == 0 && len(rule.To) == 0 && !other {
+			other = other || toOther
+			if len(rule.From) == 0 && !other {
 				return "any workload"
 			}
 			if len(rule.From) == 0 {
@@ -324,7 +335,7 @@ func (x *index) sources(svc *service, sni string) string {
 					who = append(who, ns+"/*")
 				}
 			}
-			if len(rule.To) > 0 || other {
+			if other {
 				who[len(who)-1] += " (with conditions)"
 			}
 		}
@@ -341,6 +352,52 @@ func (x *index) sources(svc *service, sni string) string {
 // sniConditions decides a rule's connection.sni conditions for a hop with SNI sni: applies is
 // false when one excludes it; other is true when the rule has conditions it cannot decide (other
 // keys, or SNI conditions for a hop without SNI).
+// hostConditions reads a rule's to: whether it admits requests for host by their Host header
+// (operation hosts and notHosts, with Istio's "*" prefix and suffix matches), and whether it has
+// other conditions (those this line does not follow).
+func hostConditions(to []yaml.Node, host string) (applies, other bool) {
+	if len(to) == 0 {
+		return true, false
+	}
+	applies = false
+	for _, n := range to {
+		var t struct {
+			Operation map[string]yaml.Node `yaml:"operation"`
+		}
+		var hosts, notHosts []string
+		if err := n.Decode(&t); err != nil || host == "" {
+			return true, true
+		}
+		for key, v := range t.Operation {
+			switch key {
+			case "hosts":
+				_ = v.Decode(&hosts)
+			case "notHosts":
+				_ = v.Decode(&notHosts)
+			default:
+				other = true
+			}
+		}
+		if (len(hosts) == 0 || slices.ContainsFunc(hosts, func(h string) bool { return authzHostMatch(h, host) })) &&
+			!slices.ContainsFunc(notHosts, func(h string) bool { return authzHostMatch(h, host) }) {
+			applies = true
+		}
+	}
+	return applies, other
+}
+
+// authzHostMatch is Istio's string match of an AuthorizationPolicy host: exact, or a prefix or
+// suffix match with "*" (the request's host here carries no port).
+func authzHostMatch(pattern, host string) bool {
+	switch {
+	case strings.HasSuffix(pattern, "*"):
+		return strings.HasPrefix(host, strings.TrimSuffix(pattern, "*"))
+	case strings.HasPrefix(pattern, "*"):
+		return strings.HasSuffix(host, strings.TrimPrefix(pattern, "*"))
+	}
+	return strings.EqualFold(pattern, host)
+}
+
 func sniConditions(when []yaml.Node, sni string) (applies, other bool) {
 	for _, n := range when {
 		var c struct {
@@ -376,11 +433,21 @@ func (x *index) policiesOn(svc *service) []*authorizationPolicy {
 		if ap.spec.Action != "" && ap.spec.Action != "ALLOW" {
 			continue
 		}
-		if ap.obj.Metadata.Namespace != svc.obj.Metadata.Namespace || ap.spec.Selector == nil {
+		if ap.obj.Metadata.Namespace != svc.obj.Metadata.Namespace {
 			continue
 		}
+		var selectors []map[string]string
+		if ap.spec.Selector != nil {
+			selectors = append(selectors, ap.spec.Selector.MatchLabels)
+		}
+		for _, ref := range ap.spec.TargetRefs {
+			if ref.Kind == "Gateway" && ref.Group == gatewayAPIGroup {
+				// Istio applies it to the pods it labels with the Gateway's name.
+				selectors = append(selectors, map[string]string{gatewayAPIGroup + "/gateway-name": ref.Name})
+			}
+		}
 		for _, w := range x.workloads {
-			if x.serviceOf(w) == svc && hasLabels(w.podLabels, ap.spec.Selector.MatchLabels) {
+			if x.serviceOf(w) == svc && slices.ContainsFunc(selectors, func(s map[string]string) bool { return hasLabels(w.podLabels, s) }) {
 				out = append(out, ap)
 				break
 			}

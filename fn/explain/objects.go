@@ -273,7 +273,8 @@ type serviceEntry struct {
 			Name     string `yaml:"name"`
 			Protocol string `yaml:"protocol"`
 		} `yaml:"ports"`
-		Resolution string `yaml:"resolution"`
+		Resolution string   `yaml:"resolution"`
+		ExportTo   []string `yaml:"exportTo"`
 	}
 }
 
@@ -283,6 +284,11 @@ type authorizationPolicy struct {
 		Selector *struct {
 			MatchLabels map[string]string `yaml:"matchLabels"`
 		} `yaml:"selector"`
+		TargetRefs []struct {
+			Group string `yaml:"group"`
+			Kind  string `yaml:"kind"`
+			Name  string `yaml:"name"`
+		} `yaml:"targetRefs"`
 		Action string `yaml:"action"`
 		Rules  []struct {
 			From []struct {

@@ -151,6 +151,12 @@ func eastWestProblems(objects []*yaml.RNode, gateways map[string][]*yaml.RNode) 
 // exposes; the Gateway accepts the host on that port; a subset the hop names is defined by a
 // DestinationRule for the Service.
 func egressChainProblems(objects []*yaml.RNode, gateways map[string][]*yaml.RNode, servicePorts []int) []string {
+	if isGatewayAPI(objects) {
+		if len(ofKind(objects, "ServiceEntry")) == 0 {
+			return nil
+		}
+		return gatewayAPIEgressProblems(objects, servicePorts)
+	}
 	var problems []string
 	var fqdn string
 	for _, svc := range ofKind(objects, "Service") {
@@ -365,6 +371,12 @@ func TestExportTo(t *testing.T) {
 	for file, items := range goldenOutputs(t) {
 		for _, objects := range byOwner(items) {
 			var sidecarsSee []string // the exportTo of the first object sidecars use
+			// Behind an ambient waypoint, a DestinationRule (TLS origination) is the waypoint's
+			// own: ztunnels read none.
+			waypoint := slices.ContainsFunc(ofKind(objects, "Gateway"), func(g *yaml.RNode) bool {
+				class, _ := g.Pipe(yaml.Lookup("spec", "gatewayClassName"))
+				return class != nil && yaml.GetValue(class) == "istio-waypoint"
+			})
 			for _, o := range objects {
 				var want string
 				switch o.GetKind() {
@@ -377,8 +389,8 @@ func TestExportTo(t *testing.T) {
 					}
 				case "DestinationRule":
 					want = "*" // the hop sidecars take to the gateway
-					if selector, _ := o.Pipe(yaml.Lookup("spec", "workloadSelector")); selector != nil {
-						want = "." // the gateway's own (TLS origination)
+					if selector, _ := o.Pipe(yaml.Lookup("spec", "workloadSelector")); selector != nil || waypoint {
+						want = "." // the gateway's or the waypoint's own (TLS origination)
 					}
 				default:
 					continue
@@ -424,10 +436,19 @@ func TestLockdownPolicyAdmitsTheGatewayPorts(t *testing.T) {
 				continue
 			}
 			var listened []string
-			servers, err := gateways[0].Pipe(yaml.Lookup("spec", "servers"))
-			require.NoError(t, err)
-			for _, s := range servers.Content() {
-				listened = append(listened, yaml.GetValue(yaml.NewRNode(s).Field("port").Value.Field("number").Value))
+			if strings.HasPrefix(gateways[0].GetApiVersion(), "gateway.networking.k8s.io/") {
+				// A Gateway API Gateway bound to the chart's Service listens on its ports.
+				listeners, err := gateways[0].Pipe(yaml.Lookup("spec", "listeners"))
+				require.NoError(t, err)
+				for _, l := range listeners.Content() {
+					listened = append(listened, yaml.GetValue(yaml.NewRNode(l).Field("port").Value))
+				}
+			} else {
+				servers, err := gateways[0].Pipe(yaml.Lookup("spec", "servers"))
+				require.NoError(t, err)
+				for _, s := range servers.Content() {
+					listened = append(listened, yaml.GetValue(yaml.NewRNode(s).Field("port").Value.Field("number").Value))
+				}
 			}
 			var want []string
 			ports, err := services[0].Pipe(yaml.Lookup("spec", "ports"))

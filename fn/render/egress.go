@@ -201,21 +201,28 @@ func (g istioGateway) originationRule(group krm.EgressHostGroup) *mapping {
 		if !h.TLSOrigination {
 			continue
 		}
-		tls := newMapping().set("mode", "SIMPLE").set("sni", group.Host)
-		if t := h.TLSOriginationSettings; t != nil && t.Istio != nil {
-			tls = newMapping().set("mode", istioapi.EnumName(t.Istio, "mode")).
-				merge(protoNode(t.Istio, "mode", "sni")).
-				set("sni", cmp.Or(istioapi.String(t.Istio, "sni"), group.Host))
-		}
 		return g.object("DestinationRule", g.egressName(group), newMapping().
 			set("host", group.Host).
 			set("trafficPolicy", newMapping().set("portLevelSettings", []*mapping{newMapping().
 				set("port", newMapping().set("number", 443)).
-				set("tls", tls)})).
-			set("workloadSelector", newMapping().set("matchLabels", newMapping().set("app", g.app).set("istio", g.istio))).
+				set("tls", originationTLS(h, group.Host))})).
+			set("workloadSelector", newMapping().set("matchLabels", g.podLabels())).
 			set("exportTo", gatewayNamespaceOnly))
 	}
 	return nil
+}
+
+// originationTLS is the TLS a proxy opens to an external host for an application that speaks
+// plain HTTP: SIMPLE, or the entry's tlsOriginationSettings; its SNI is sni unless the settings
+// name one (none when both are empty: Envoy then takes the request's Host).
+func originationTLS(h krm.EgressHost, sni string) *mapping {
+	tls := newMapping().set("mode", "SIMPLE").setIf("sni", sni)
+	if t := h.TLSOriginationSettings; t != nil && t.Istio != nil {
+		tls = newMapping().set("mode", istioapi.EnumName(t.Istio, "mode")).
+			merge(protoNode(t.Istio, "mode", "sni")).
+			setIf("sni", cmp.Or(istioapi.String(t.Istio, "sni"), sni))
+	}
+	return tls
 }
 
 // allowedSourcesPolicy admits to the gateway only the listed workloads, identified by the
@@ -242,7 +249,7 @@ func (g istioGateway) allowedSourcesPolicy(e *krm.EgressSpec, groups []krm.Egres
 		rules = append([]*mapping{rule}, rules...)
 	}
 	spec := newMapping().
-		set("selector", newMapping().set("matchLabels", newMapping().set("app", g.app).set("istio", g.istio))).
+		set("selector", newMapping().set("matchLabels", g.podLabels())).
 		set("action", "ALLOW").
 		set("rules", rules)
 	return g.object("AuthorizationPolicy", g.name, spec)

@@ -36,6 +36,10 @@ const (
 	classEastWest = "istio-east-west" // ambient east-west gateways (HBONE on 15008)
 )
 
+// gatewayNameLabel is the label Istio gives the pods it deploys for a Gateway API Gateway, with
+// the Gateway's name.
+const gatewayNameLabel = gatewayAPIGroup + "/gateway-name"
+
 // gatewayAPIGateway starts a pattern's Gateway API Gateway, of the given class, named and placed
 // like the workload. With the chart's workload it binds to the generated Service through
 // spec.addresses (a Hostname: Istio's "manual deployment"), so the gateway's pods are the chart's

@@ -1,9 +1,340 @@
 package render
 
-import "github.com/gatewaypattern/gateway-pattern/krm"
+import (
+	"github.com/gatewaypattern/gateway-pattern/krm"
+)
 
-// gatewayAPIEgressObjects renders the Egress pattern with the Gateway API. Not built yet: krm refuses
-// api GatewayAPI for this pattern until it is.
+// gatewayAPIEgressObjects renders the Egress pattern with the Gateway API: through an egress
+// gateway the sidecars send to (mode Sidecar), or through an ambient waypoint (mode Ambient).
+// Istio's ServiceEntry, DestinationRule and AuthorizationPolicy stay beside the Gateway API
+// objects: the Gateway API has no way to declare an external host, a TLS origination with
+// Istio's settings, or who may use a gateway.
 func gatewayAPIEgressObjects(gp *krm.GatewayPattern, values *krm.ChartValues) []*mapping {
-	return nil
+	e := gp.Spec.Egress
+	if e == nil || len(e.Hosts) == 0 {
+		return nil
+	}
+	g := newIstioGateway(gp, values)
+	g.deployedByIstio = !gp.RendersChartWorkload()
+	if gp.Spec.Mode == krm.ModeAmbient {
+		return waypointEgress{istioGateway: g, gp: gp, values: values, e: e}.objects()
+	}
+	return sidecarEgress{istioGateway: g, gp: gp, values: values, e: e,
+		service: gatewayAPIServiceName(gp, values, classIstio)}.objects()
+}
+
+// sidecarEgress is the Gateway API form of Istio's "Egress Gateways" task (its Gateway API tab):
+// per host, a route attached to the host's ServiceEntry sends the sidecars' traffic to the
+// gateway Service, and a route on the Gateway forwards it to the host (a backendRef of Istio's
+// kind Hostname).
+type sidecarEgress struct {
+	istioGateway
+	gp      *krm.GatewayPattern
+	values  *krm.ChartValues
+	e       *krm.EgressSpec
+	service string // the gateway Service: the chart's, or the one Istio deploys (<gateway>-istio)
+}
+
+// mutualListener is the one listener that ends the sidecars' mutual-TLS hop for every HTTP host.
+const mutualListener = "istio-mutual"
+
+func (x sidecarEgress) mutual() bool { return x.e.SidecarToGateway == krm.SidecarToGatewayMutual }
+
+func (x sidecarEgress) serviceFQDN() string {
+	return x.service + "." + x.namespace + ".svc.cluster.local"
+}
+
+func (x sidecarEgress) objects() []*mapping {
+	groups := x.e.HostGroups()
+	out := []*mapping{x.gateway(groups)}
+	if x.mutual() {
+		out = append(out, x.mutualHopRule())
+	}
+	for _, group := range groups {
+		out = append(out, x.serviceEntry(x.e, group))
+		out = append(out, x.routes(group)...)
+		if dr := x.originationRule(group); dr != nil {
+			out = append(out, dr)
+		}
+	}
+	if len(x.e.AllowedSources) > 0 || x.e.HasHostSources() {
+		out = append(out, x.allowedSourcesPolicy(groups))
+	}
+	if x.e.Lockdown != nil {
+		out = append(out, x.lockdownObjects(x.e, x.values)...)
+	}
+	return out
+}
+
+// gateway is the Gateway of class istio. Over the mutual-TLS hop, one HTTPS listener on 443 ends
+// Istio mutual TLS (Istio's listener option gateway.istio.io/tls-terminate-mode: ISTIO_MUTUAL,
+// read by its Gateway API conversion, pilot/pkg/config/kube/gateway/conversion.go buildTLS) for
+// every host, with no hostname: the sidecars' hop carries the gateway Service's own SNI, so the
+// routes pick the host by the Host header. Over the plain hop, as in Istio's task, one listener
+// per host: HTTP on 80, and TLS on 443 passed through by SNI.
+func (x sidecarEgress) gateway(groups []krm.EgressHostGroup) *mapping {
+	// With workload Automated, gatewayAPIGateway writes the Service type Istio deploys (the egress
+	// pattern's default: ClusterIP, where Istio's own default is LoadBalancer) as the Gateway's
+	// networking.istio.io/service-type annotation, as Istio's task does.
+	gw := gatewayAPIGateway(x.gp, x.values, classIstio)
+	var listeners []*mapping
+	if x.mutual() {
+		listeners = append(listeners, listener(mutualListener, "", krm.EgressTLSPort, "HTTPS", newMapping().
+			set("mode", "Terminate").
+			set("options", newMapping().set("gateway.istio.io/tls-terminate-mode", "ISTIO_MUTUAL"))))
+	} else {
+		for _, group := range groups {
+			for _, h := range group.Entries {
+				if h.Protocol == krm.EgressHTTP {
+					listeners = append(listeners, listener(x.listenerName(group, h), group.Host, krm.EgressPlainHTTPPort, "HTTP", nil))
+				} else {
+					listeners = append(listeners, listener(x.listenerName(group, h), group.Host, krm.EgressTLSPort, "TLS",
+						newMapping().set("mode", "Passthrough")))
+				}
+			}
+		}
+	}
+	(&mapping{child(gw.node, "spec")}).set("listeners", listeners)
+	return gw
+}
+
+// listener is a Gateway listener that admits routes of the Gateway's namespace only (the
+// function's own).
+func listener(name, hostname string, port int32, protocol string, tls *mapping) *mapping {
+	l := newMapping().
+		set("name", name).
+		setIf("hostname", hostname).
+		set("port", port).
+		set("protocol", protocol)
+	if tls != nil {
+		l.set("tls", tls)
+	}
+	return l.set("allowedRoutes", newMapping().set("namespaces", newMapping().set("from", "Same")))
+}
+
+// listenerName is the listener a host's entry reaches the gateway on.
+func (x sidecarEgress) listenerName(group krm.EgressHostGroup, h krm.EgressHost) string {
+	switch {
+	case x.mutual():
+		return mutualListener
+	case h.Protocol == krm.EgressHTTP:
+		return "http-" + group.Slug
+	default:
+		return "tls-" + group.Slug
+	}
+}
+
+// mutualHopRule makes the sidecars speak Istio mutual TLS to the gateway Service's port 443. A
+// Gateway API route sends to the Service, not to a subset, so the hop has one TLS setting for
+// every host (and Istio's SNI for the Service); the gateway tells the hosts apart by Host header.
+func (x sidecarEgress) mutualHopRule() *mapping {
+	hop := newMapping().
+		set("port", newMapping().set("number", krm.EgressTLSPort)).
+		set("tls", newMapping().set("mode", "ISTIO_MUTUAL"))
+	return x.object("DestinationRule", x.name, newMapping().
+		set("host", x.serviceFQDN()).
+		set("trafficPolicy", newMapping().set("portLevelSettings", []*mapping{hop})).
+		set("exportTo", x.e.SidecarExportTo(x.namespace))) // the sidecars (of every namespace by default) take this hop
+}
+
+// routes are the two hops of each entry of a host: from the sidecars (a route whose parent is the
+// host's ServiceEntry, on the application's port) to the gateway Service, and on the Gateway (the
+// entry's listener) to the host. An Istio Gateway API route attached to a ServiceEntry of its own
+// namespace applies to every namespace that sees the ServiceEntry.
+func (x sidecarEgress) routes(group krm.EgressHostGroup) []*mapping {
+	var out []*mapping
+	for _, h := range group.Entries {
+		meshParent := newMapping().
+			set("group", "networking.istio.io").
+			set("kind", "ServiceEntry").
+			set("name", x.egressName(group)).
+			set("port", h.Port)
+		toGateway := newMapping().set("name", x.service).set("port", x.e.GatewayPort(h))
+		gatewayParent := newMapping().set("name", x.name).set("sectionName", x.listenerName(group, h))
+		target := h.Port
+		if h.TLSOrigination {
+			target = 443 // the gateway upgrades to HTTPS (see the origination DestinationRule)
+		}
+		toHost := newMapping().
+			set("group", "networking.istio.io").
+			set("kind", "Hostname").
+			set("name", group.Host).
+			set("port", target)
+		kind := "HTTPRoute"
+		if h.Protocol != krm.EgressHTTP {
+			kind = "TLSRoute" // by SNI; TLSRoute requires hostnames, even on a ServiceEntry
+		}
+		meshSpec := newMapping().set("parentRefs", []*mapping{meshParent})
+		if kind == "TLSRoute" {
+			meshSpec.set("hostnames", []string{group.Host})
+		}
+		out = append(out,
+			gatewayAPIObject(x.gp, kind, x.egressName(group)+"-mesh", meshSpec.
+				set("rules", []*mapping{newMapping().set("backendRefs", []*mapping{toGateway})})),
+			gatewayAPIObject(x.gp, kind, x.egressName(group), newMapping().
+				set("parentRefs", []*mapping{gatewayParent}).
+				set("hostnames", []string{group.Host}).
+				set("rules", []*mapping{newMapping().set("backendRefs", []*mapping{toHost})})))
+	}
+	return out
+}
+
+// allowedSourcesPolicy admits to the gateway only the listed workloads, identified by the
+// mutual-TLS hop (only HTTP hosts take it with the Gateway API). A host with allowedSources of its
+// own admits those only, told by the request's Host, with and without a port, as Istio's security
+// best practices advise for hosts matches; the gateway-wide list then admits to every other host.
+// It selects the gateway's pods: with the chart's workload by its labels (Istio binds a policy's
+// targetRefs Gateway to the pods labelled with the Gateway's name, which the chart's are not);
+// with the workload Istio deploys, by targetRefs to the Gateway, as Istio documents for Gateway
+// API gateways.
+func (x sidecarEgress) allowedSourcesPolicy(groups []krm.EgressHostGroup) *mapping {
+	hosts := func(host string) []string { return []string{host, host + ":*"} }
+	var rules []*mapping
+	var restricted []string // the hosts with a list of their own
+	for _, group := range groups {
+		if sources := group.Entries[0].AllowedSources; len(sources) > 0 {
+			restricted = append(restricted, hosts(group.Host)...)
+			rules = append(rules, newMapping().
+				set("from", sourcesFrom(sources)).
+				set("to", []*mapping{newMapping().set("operation", newMapping().set("hosts", hosts(group.Host)))}))
+		}
+	}
+	if len(restricted) < 2*len(groups) { // some hosts take the gateway-wide list (or anyone)
+		rule := newMapping().setIf("from", sourcesFrom(x.e.AllowedSources))
+		if len(restricted) > 0 {
+			rule.set("to", []*mapping{newMapping().set("operation", newMapping().set("notHosts", restricted))})
+		}
+		rules = append([]*mapping{rule}, rules...)
+	}
+	spec := newMapping()
+	if x.deployedByIstio {
+		spec.set("targetRefs", []*mapping{newMapping().
+			set("group", gatewayAPIGroup).
+			set("kind", "Gateway").
+			set("name", x.name)})
+	} else {
+		spec.set("selector", newMapping().set("matchLabels", x.podLabels()))
+	}
+	spec.set("action", "ALLOW").set("rules", rules)
+	return x.object("AuthorizationPolicy", x.name, spec)
+}
+
+// waypointEgress is egress in ambient mode: ztunnel sends an ambient workload's traffic for a
+// host to the waypoint its ServiceEntry names (label istio.io/use-waypoint), over HBONE, and the
+// waypoint forwards it to the host. No route is needed: the waypoint sends each host's traffic
+// to the host itself. As in Istio's ambient waypoint tests (tests/integration/ambient), a
+// wildcard host takes resolution DYNAMIC_DNS, and TLS origination is the ServiceEntry port's
+// targetPort 443 with a DestinationRule that opens TLS on it.
+type waypointEgress struct {
+	istioGateway
+	gp     *krm.GatewayPattern
+	values *krm.ChartValues
+	e      *krm.EgressSpec
+}
+
+func (x waypointEgress) objects() []*mapping {
+	groups := x.e.HostGroups()
+	out := []*mapping{x.waypoint()}
+	for _, group := range groups {
+		out = append(out, x.serviceEntry(group))
+		if dr := x.originationRule(group); dr != nil {
+			out = append(out, dr)
+		}
+	}
+	return append(out, x.allowedSourcesPolicies(groups)...)
+}
+
+// waypoint is the Gateway of class istio-waypoint: its listener is HBONE on 15008, and it serves
+// services (ServiceEntries among them), as `istioctl waypoint apply --for service` writes it.
+func (x waypointEgress) waypoint() *mapping {
+	gw := gatewayAPIGateway(x.gp, x.values, classWaypoint)
+	(&mapping{child(child(gw.node, "metadata"), "labels")}).set("istio.io/waypoint-for", "service")
+	(&mapping{child(gw.node, "spec")}).set("listeners", []*mapping{newMapping().
+		set("name", "mesh").
+		set("port", 15008).
+		set("protocol", "HBONE")})
+	return gw
+}
+
+// serviceEntry registers the host with every port it is reached on, bound to the waypoint. An
+// entry with tlsOrigination keeps the application's port (plain HTTP) and sends it to the host's
+// 443 (targetPort), where the origination DestinationRule opens TLS.
+func (x waypointEgress) serviceEntry(group krm.EgressHostGroup) *mapping {
+	var ports []*mapping
+	for _, h := range group.Entries {
+		port := serviceEntryPort(h.Port, h.Protocol)
+		if h.TLSOrigination {
+			port.set("targetPort", 443)
+		}
+		ports = append(ports, port)
+	}
+	first := group.Entries[0] // validation makes every entry of the group agree on these two
+	spec := newMapping().
+		set("hosts", []string{group.Host}).
+		setIf("addresses", first.Addresses).
+		set("ports", ports).
+		set("resolution", first.Resolution).
+		set("location", "MESH_EXTERNAL").
+		set("exportTo", x.e.SidecarExportTo(x.namespace))
+	se := x.object("ServiceEntry", x.egressName(group), spec)
+	// The waypoint is in the ServiceEntry's namespace, so its name alone binds them.
+	(&mapping{child(child(se.node, "metadata"), "labels")}).set("istio.io/use-waypoint", x.name)
+	return se
+}
+
+// originationRule opens TLS on the application's port of each tlsOrigination entry (sent to the
+// host's 443 by the ServiceEntry's targetPort). Only the waypoint applies it: not exported beyond
+// its namespace, where ambient clients' ztunnels do not read DestinationRules. A wildcard host has
+// no one SNI: Envoy takes each request's Host.
+func (x waypointEgress) originationRule(group krm.EgressHostGroup) *mapping {
+	sni := group.Host
+	if krm.IsWildcard(group.Host) {
+		sni = ""
+	}
+	var settings []*mapping
+	for _, h := range group.Entries {
+		if h.TLSOrigination {
+			settings = append(settings, newMapping().
+				set("port", newMapping().set("number", h.Port)).
+				set("tls", originationTLS(h, sni)))
+		}
+	}
+	if len(settings) == 0 {
+		return nil
+	}
+	return x.object("DestinationRule", x.egressName(group), newMapping().
+		set("host", group.Host).
+		set("trafficPolicy", newMapping().set("portLevelSettings", settings)).
+		set("exportTo", gatewayNamespaceOnly))
+}
+
+// allowedSourcesPolicies admit to the hosts only the listed workloads, at the waypoint (targetRefs
+// to each host's ServiceEntry, as Istio documents for waypoint policies): one policy for the
+// hosts the gateway-wide list covers, one for each host with a list of its own. ztunnel's HBONE
+// hop carries the caller's identity, so sources are identified as over the mutual-TLS hop.
+func (x waypointEgress) allowedSourcesPolicies(groups []krm.EgressHostGroup) []*mapping {
+	targetRef := func(group krm.EgressHostGroup) *mapping {
+		return newMapping().
+			set("group", "networking.istio.io").
+			set("kind", "ServiceEntry").
+			set("name", x.egressName(group))
+	}
+	policy := func(name string, targets []*mapping, sources []krm.AllowedSource) *mapping {
+		return x.object("AuthorizationPolicy", name, newMapping().
+			set("targetRefs", targets).
+			set("action", "ALLOW").
+			set("rules", []*mapping{newMapping().set("from", sourcesFrom(sources))}))
+	}
+	var shared, out []*mapping
+	for _, group := range groups {
+		if sources := group.Entries[0].AllowedSources; len(sources) > 0 {
+			out = append(out, policy(x.egressName(group), []*mapping{targetRef(group)}, sources))
+		} else if len(x.e.AllowedSources) > 0 {
+			shared = append(shared, targetRef(group))
+		}
+	}
+	if len(shared) > 0 {
+		out = append([]*mapping{policy(x.name, shared, x.e.AllowedSources)}, out...)
+	}
+	return out
 }

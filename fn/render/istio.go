@@ -11,6 +11,19 @@ type istioGateway struct {
 	namespace string
 	app       string
 	istio     string
+	// deployedByIstio: the pods are the ones Istio deploys for a Gateway API Gateway (workload
+	// Automated), labelled gateway.networking.k8s.io/gateway-name, not the chart's.
+	deployedByIstio bool
+}
+
+// podLabels select the gateway's pods: the chart's app and istio labels (both, so two gateways
+// whose istio labels agree are never confused), or the label Istio gives the pods it deploys for
+// a Gateway API Gateway.
+func (g istioGateway) podLabels() *mapping {
+	if g.deployedByIstio {
+		return newMapping().set(gatewayNameLabel, g.name)
+	}
+	return newMapping().set("app", g.app).set("istio", g.istio)
 }
 
 func newIstioGateway(gp *krm.GatewayPattern, values *krm.ChartValues) istioGateway {
@@ -49,8 +62,7 @@ func (g istioGateway) gateway(servers []*mapping) *mapping {
 }
 
 func (g istioGateway) namedGateway(name string, servers []*mapping) *mapping {
-	selector := newMapping().set("app", g.app).set("istio", g.istio)
-	return g.object("Gateway", name, newMapping().set("selector", selector).set("servers", servers))
+	return g.object("Gateway", name, newMapping().set("selector", g.podLabels()).set("servers", servers))
 }
 
 func gatewayPort(number int32, name, protocol string) *mapping {

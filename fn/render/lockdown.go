@@ -17,7 +17,10 @@ func lockdownObjects(gp *krm.GatewayPattern, values *krm.ChartValues) []*mapping
 	if e == nil || e.Lockdown == nil {
 		return nil
 	}
-	g := newIstioGateway(gp, values)
+	return newIstioGateway(gp, values).lockdownObjects(e, values)
+}
+
+func (g istioGateway) lockdownObjects(e *krm.EgressSpec, values *krm.ChartValues) []*mapping {
 	var out []*mapping
 	for _, ns := range e.Lockdown.Namespaces {
 		out = append(out, g.lockdownSidecar(ns), g.lockdownNetworkPolicy(ns, e, values))
@@ -69,13 +72,19 @@ func (g istioGateway) lockdownNetworkPolicy(namespace string, e *krm.EgressSpec,
 		return newMapping().set("to", []*mapping{to}).set("ports", ports)
 	}
 	var gatewayPorts []*mapping
-	for _, p := range gatewayTargetPorts(e, values) {
+	targetPorts := gatewayTargetPorts(e, values)
+	if g.deployedByIstio {
+		// The Service Istio deploys for a Gateway API Gateway sends each listener's port to the
+		// same port of the pods.
+		targetPorts = gatewayHopPorts(e)
+	}
+	for _, p := range targetPorts {
 		gatewayPorts = append(gatewayPorts, port("TCP", p))
 	}
 	egress := []*mapping{
 		rule(inNamespace("kube-system", newMapping().set("k8s-app", "kube-dns")), port("UDP", 53), port("TCP", 53)),
 		rule(inNamespace(e.Lockdown.IstiodNamespace, newMapping().set("app", "istiod")), port("TCP", krm.IstiodXDSPort)),
-		rule(inNamespace(g.namespace, newMapping().set("app", g.app).set("istio", g.istio)), gatewayPorts...),
+		rule(inNamespace(g.namespace, g.podLabels()), gatewayPorts...),
 		newMapping().set("to", []*mapping{newMapping().set("namespaceSelector", newMapping())}),
 	}
 	spec := newMapping().
@@ -103,6 +112,18 @@ func gatewayTargetPorts(e *krm.EgressSpec, values *krm.ChartValues) []int32 {
 			if !slices.Contains(ports, target) {
 				ports = append(ports, target)
 			}
+		}
+	}
+	slices.Sort(ports)
+	return ports
+}
+
+// gatewayHopPorts are the gateway Service ports the egress hops use, in ascending order.
+func gatewayHopPorts(e *krm.EgressSpec) []int32 {
+	var ports []int32
+	for _, h := range e.Hosts {
+		if hop := e.GatewayPort(h); !slices.Contains(ports, hop) {
+			ports = append(ports, hop)
 		}
 	}
 	slices.Sort(ports)

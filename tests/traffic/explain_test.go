@@ -233,6 +233,11 @@ func TestExplainedPaths(t *testing.T) {
 				lines[c.line] = true
 			}
 			paths += len(lines)
+			if len(calls) == 0 && len(skip) > 0 && !slices.ContainsFunc(skip, func(s string) bool { return !strings.Contains(s, "the paths through a waypoint") }) {
+				// Ambient egress: the paths go through a waypoint, over HBONE, which the simulator
+				// does not follow; TestWaypointEgress checks what istiod serves the waypoint.
+				t.Skipf("only paths through a waypoint, which the simulator does not follow: %v", skip)
+			}
 			if len(calls) == 0 {
 				if len(skip) > 0 && allHBONE(skip) {
 					// Istio's ambient east-west gateway: its one path is an HBONE tunnel, which
@@ -322,6 +327,13 @@ func sameCall(calls []Call, e explainedCall) (Call, bool) {
 		host := c.Host
 		if protocol == "tcp" {
 			host = e.Host // TCP carries no host: not compared
+		}
+		namespace := c.Namespace
+		if namespace == "" && c.Proxy == proxySidecar {
+			namespace = "default"
+		}
+		if c.Proxy == proxySidecar && namespace != e.Namespace {
+			continue // exportTo: another namespace's sidecar may not see the route at all
 		}
 		if c.Proxy == e.Proxy && c.Port == e.Port && c.PodPort == 0 && !c.RegistryOnly && c.KnownDefect == "" &&
 			tls == e.TLS && protocol == e.Protocol && sni == e.SNI && host == e.Host && path == e.Path && c.Address == e.Address {

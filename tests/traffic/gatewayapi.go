@@ -35,11 +35,13 @@ import (
 
 const gatewayAPIGroup = "gateway.networking.k8s.io"
 
-// The ambient east-west gateway: its class, and the label Istio's waypoint template puts on its
-// pods.
+// Istio's waypoint-based gateways: their classes, and the label Istio's waypoint template puts on
+// their pods (the controller: constants.ManagedGatewayMeshControllerLabel for a waypoint).
 const (
+	waypointClass           = "istio-waypoint"
 	eastWestClass           = "istio-east-west"
 	gatewayManagedLabel     = "gateway.istio.io/managed"
+	meshControllerLabel     = "istio.io-mesh-controller"
 	eastWestControllerLabel = "istio.io-eastwest-controller"
 )
 
@@ -111,6 +113,11 @@ func (w *world) addGatewayAPIObject(o object, ips *ipAllocator) error {
 	svcName := name + "-" + gw.Spec.GatewayClassName
 	if gw.Spec.GatewayClassName == "istio-waypoint" || gw.Spec.GatewayClassName == eastWestClass {
 		svcName = name // DisableNameSuffix in Istio's gatewaycommon/classinfo.go
+	}
+	if gw.Spec.GatewayClassName == waypointClass {
+		// Istio deploys a waypoint from its waypoint template: pods labelled
+		// gateway.istio.io/managed with the mesh controller, a waypoint proxy to istiod.
+		labels[gatewayManagedLabel] = meshControllerLabel
 	}
 	if gw.Spec.GatewayClassName == eastWestClass {
 		// Istio deploys an ambient east-west gateway from its waypoint template: pods labelled

@@ -354,8 +354,11 @@ func genGatewayProxy(o object) (*model.Proxy, error) {
 		return nil, err
 	}
 	kind := model.Router
-	if labels[gatewayManagedLabel] == eastWestControllerLabel {
+	switch labels[gatewayManagedLabel] {
+	case eastWestControllerLabel:
 		kind = model.Waypoint // Istio's ambient east-west gateway is a waypoint proxy
+	case meshControllerLabel:
+		kind = model.Waypoint // Istio's waypoint template makes a waypoint proxy
 	}
 	return &model.Proxy{
 		Type:            kind,

@@ -133,12 +133,15 @@ type world struct {
 // application Services the expectations declare.
 func buildWorld(objs []object, apps []AppService) (*world, error) {
 	w := &world{istioKinds: map[string]int{}}
-	var istio []string
+	var istio, serviceEntries []string
 	ips := &ipAllocator{next: 1}
 	for _, o := range objs {
 		switch {
 		case o.group() == "networking.istio.io" || o.group() == "security.istio.io":
 			istio = append(istio, string(o.raw))
+			if o.Kind == "ServiceEntry" {
+				serviceEntries = append(serviceEntries, string(o.raw))
+			}
 			w.istioKinds[o.Kind]++
 			w.loaded = append(w.loaded, o.String())
 		case o.APIVersion == "v1" && o.Kind == "Service":
@@ -184,6 +187,12 @@ func buildWorld(objs []object, apps []AppService) (*world, error) {
 		applyServiceDefaults(svc, ips)
 		w.kube = append(w.kube, svc)
 		w.loaded = append(w.loaded, fmt.Sprintf("Service %s/%s (application, from traffic.yaml)", a.Namespace, a.Name))
+	}
+	if len(w.gatewayAPI) > 0 {
+		// Istio's Gateway API controller finds a route's ServiceEntry parent among the
+		// ServiceEntries of the Kubernetes client, not in the fake's config store: without them
+		// there, a route attached to a ServiceEntry (egress) attaches to nothing, silently.
+		w.gatewayAPI = append(w.gatewayAPI, serviceEntries...)
 	}
 	w.istioConfig = strings.Join(istio, "\n---\n")
 	// The fake istiod reads this with crd.ParseInputs, which runs Istio's validation but drops kinds it
