@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -100,6 +101,35 @@ func main() {
 		rows = append(rows, row{
 			name: "1 " + s.name + " render", yardName: "helm template",
 			ours: add(small("", *bin, filepath.Join("examples", s.name, "gatewaypattern.yaml"))),
+			yard: add(small("", args...)),
+		})
+	}
+
+	// 1b. The same seeds rendered with the Gateway API (spec.api: GatewayAPI added to each
+	// example's GatewayPattern), against the same helm template: the two APIs must hold the same
+	// ratio.
+	for _, s := range seeds {
+		data, err := os.ReadFile(filepath.Join("examples", s.name, "gatewaypattern.yaml"))
+		if err != nil {
+			fatal(err)
+		}
+		pattern := regexp.MustCompile(`(?m)^  pattern: \w+$`)
+		if !pattern.Match(data) {
+			fatal(fmt.Errorf("examples/%s/gatewaypattern.yaml: no spec.pattern line to add spec.api after", s.name))
+		}
+		config := filepath.Join(*work, s.name+"-gatewayapi.yaml")
+		data = pattern.ReplaceAll(data, []byte("$0\n  api: GatewayAPI"))
+		if err := os.WriteFile(config, data, 0o644); err != nil {
+			fatal(err)
+		}
+		runTo(filepath.Join(*work, s.name+"-gatewayapi.out.yaml"), "", *bin, config) // fails loudly if it does not render
+		args := []string{*helm, "template", s.release, *chart, "-n", s.namespace}
+		for _, v := range s.set {
+			args = append(args, "--set", v)
+		}
+		rows = append(rows, row{
+			name: "1 " + s.name + " render, Gateway API", yardName: "helm template",
+			ours: add(small("", *bin, config)),
 			yard: add(small("", args...)),
 		})
 	}
