@@ -223,12 +223,12 @@ func main() {
 	fmt.Println()
 	hp := helpCmd.medianWall()
 	fmt.Printf("without process start (median minus the hello world's %s; init = --help minus hello world):\n", ms(hw))
-	for _, r := range rows[:3] {
+	for _, r := range rows[:6] {
 		ow, yw := r.ours.medianWall()-hw, r.yard.medianWall()-hw
-		fmt.Printf("  %-32s ours %8s (init %s + work %s)   helm %8s   helm/ours %.1fx\n", r.name, ms(ow), ms(hp-hw),
+		fmt.Printf("  %-36s ours %8s (init %s + work %s)   helm %8s   helm/ours %.1fx\n", r.name, ms(ow), ms(hp-hw),
 			ms(r.ours.medianWall()-hp), ms(yw), float64(yw)/float64(ow))
 	}
-	big := rows[3]
+	big := rows[6]
 	fmt.Printf("  %-32s ours %8s   floor %7s   ours-floor %s wall (%+.0f%%), %s CPU (%+.0f%%)\n", big.name, ms(big.ours.medianWall()-hw),
 		ms(big.yard.medianWall()-hw), ms(big.ours.medianWall()-big.yard.medianWall()),
 		100*(float64(big.ours.medianWall())/float64(big.yard.medianWall())-1),

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -215,14 +214,7 @@ func TestExplainedPaths(t *testing.T) {
 			if _, err := twinCalls(g, exp); err != nil {
 				t.Fatal(err)
 			}
-			data, err := os.ReadFile(g.output)
-			if err != nil {
-				t.Fatal(err)
-			}
-			objs, err := readObjects(data)
-			if err != nil {
-				t.Fatal(err)
-			}
+			objs := g.objects(t)
 			calls, skip, err := explainedCalls(objs, exp.Services)
 			if err != nil {
 				t.Fatal(err)

@@ -31,6 +31,20 @@ type golden struct {
 	name, output, expectations string
 }
 
+// objects reads the golden's output.
+func (g golden) objects(t *testing.T) []object {
+	t.Helper()
+	data, err := os.ReadFile(g.output)
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs, err := readObjects(data)
+	if err != nil {
+		t.Fatalf("%s: %v", g.output, err)
+	}
+	return objs
+}
+
 // goldens finds every successful golden output: testdata/<case>/expected.yaml whose run did not fail,
 // and examples/<name>/.expected/kustomize.yaml (a failing example has none: only kustomize.stderr).
 func goldens(t *testing.T) []golden {
@@ -127,14 +141,7 @@ func checkGolden(t *testing.T, g golden) tally {
 		n.twinCalls += fromTwin
 		t.Logf("twin %s: its %d calls run here too", exp.Twin, fromTwin)
 	}
-	data, err := os.ReadFile(g.output)
-	if err != nil {
-		t.Fatal(err)
-	}
-	objs, err := readObjects(data)
-	if err != nil {
-		t.Fatalf("%s: %v", g.output, err)
-	}
+	objs := g.objects(t)
 	w, err := buildWorld(objs, exp.Services)
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package traffic
 
 import (
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -34,14 +33,7 @@ import (
 func TestWaypointEgress(t *testing.T) {
 	checked := 0
 	for _, g := range goldens(t) {
-		data, err := os.ReadFile(g.output)
-		if err != nil {
-			t.Fatal(err)
-		}
-		objs, err := readObjects(data)
-		if err != nil {
-			t.Fatal(err)
-		}
+		objs := g.objects(t)
 		var waypoint *object
 		for i, o := range objs {
 			if o.group() == gatewayAPIGroup && o.Kind == "Gateway" && strings.Contains(string(o.raw), "gatewayClassName: "+waypointClass) {
