@@ -66,6 +66,11 @@ func (gp *GatewayPattern) defaultAPI() {
 	}
 	if gp.Spec.Workload == "" {
 		gp.Spec.Workload = WorkloadChart
+		if gp.Spec.API == APIGatewayAPI && gp.Spec.Mode == ModeAmbient && (gp.Spec.Pattern == Egress || gp.Spec.Pattern == EastWest) {
+			// Istio deploys waypoints and ambient east-west gateways itself; the chart's workload
+			// cannot be either (refused when written), so the default is the one that works.
+			gp.Spec.Workload = WorkloadAutomated
+		}
 	}
 	if gp.Spec.Mode == "" {
 		gp.Spec.Mode = ModeSidecar

@@ -74,6 +74,8 @@ type Spec struct {
 	// Workload is how the gateway workload comes to exist: Chart (default; the function renders
 	// the istio/gateway chart's workload, and a Gateway API Gateway binds to its Service) or
 	// Automated (Istio deploys the workload of the Gateway API Gateway; needs api GatewayAPI).
+	// In ambient mode the default for Egress and EastWest is Automated: Istio deploys waypoints
+	// and ambient east-west gateways itself.
 	Workload WorkloadSource `json:"workload,omitempty" krm:"defaulted"`
 	// Mode is the data plane mode of the workloads the gateway serves: Sidecar (default) or
 	// Ambient (needs api GatewayAPI).
