@@ -157,6 +157,14 @@ func buildWorld(objs []object, apps []AppService) (*world, error) {
 			if err := w.addGatewayAPIObject(o, ips); err != nil {
 				return nil, err
 			}
+		case o.APIVersion == "v1" && o.Kind == "ConfigMap":
+			// A Gateway's parametersRef (workload Automated): Istio reads it from the cluster.
+			var cm corev1.ConfigMap
+			if err := yaml.UnmarshalStrict(o.raw, &cm); err != nil {
+				return nil, fmt.Errorf("%s: %w", o, err)
+			}
+			w.kube = append(w.kube, &cm)
+			w.loaded = append(w.loaded, o.String())
 		case o.APIVersion == "v1" && o.Kind == "Namespace":
 			var ns corev1.Namespace
 			if err := yaml.UnmarshalStrict(o.raw, &ns); err != nil {
