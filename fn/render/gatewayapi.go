@@ -77,3 +77,11 @@ func gatewayAPIObject(gp *krm.GatewayPattern, kind, name string, spec *mapping) 
 	meta := newMapping().set("name", name).set("namespace", gp.Metadata.Namespace)
 	return object(gatewayAPIv1, kind, meta).set("spec", spec)
 }
+
+// referenceGrantName names the ReferenceGrant a pattern puts in a backend's namespace: after the
+// gateway and its namespace, since the grant is about the routes of that namespace, so two
+// gateways of one name in two namespaces (a gateway per team, say) can both reach a shared
+// namespace without their grants colliding.
+func referenceGrantName(gateway, namespace string) string {
+	return gateway + "-" + namespace
+}

@@ -279,7 +279,8 @@ func (rs *ingressRoutes) backendRef(kind, host string, port uint32) *mapping {
 	return ref.set("port", int64(port))
 }
 
-// referenceGrants: one per backend namespace other than the gateway's, named after the gateway,
+// referenceGrants: one per backend namespace other than the gateway's, named after the gateway
+// and its namespace (referenceGrantName),
 // letting the route kinds of the gateway's namespace that refer there reach its Services.
 func (rs *ingressRoutes) referenceGrants() []*mapping {
 	var out []*mapping
@@ -293,7 +294,7 @@ func (rs *ingressRoutes) referenceGrants() []*mapping {
 		spec := newMapping().
 			set("from", from).
 			set("to", []*mapping{newMapping().set("group", "").set("kind", "Service")})
-		meta := newMapping().set("name", rs.gateway).set("namespace", ns)
+		meta := newMapping().set("name", referenceGrantName(rs.gateway, rs.gp.Metadata.Namespace)).set("namespace", ns)
 		out = append(out, object(gatewayAPIGroup+"/v1beta1", "ReferenceGrant", meta).set("spec", spec))
 	}
 	return out

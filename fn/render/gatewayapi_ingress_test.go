@@ -133,3 +133,37 @@ timeouts:
 `, out.String())
 	assert.Equal(t, map[string][]string{"other": {"HTTPRoute"}}, rs.backendNamespaces)
 }
+
+// Two gateways of one name in two namespaces (a gateway per team) routing to one shared
+// namespace each put their own ReferenceGrant there: the grants are named after the gateway and
+// its namespace, so neither would replace the other's (which the function refuses as a collision).
+func TestReferenceGrantsOfSameNamedGateways(t *testing.T) {
+	grants := map[string]string{}
+	for _, team := range []string{"team-a", "team-b"} {
+		var tree any
+		require.NoError(t, yaml.Unmarshal([]byte(`
+apiVersion: fn.gatewaypattern.dev/v1alpha1
+kind: GatewayPattern
+metadata: {name: gw, namespace: `+team+`}
+spec:
+  pattern: Ingress
+  api: GatewayAPI
+  ingress:
+    servers: [{port: 80, hosts: [`+team+`.example.com]}]
+    routes: [{hosts: [`+team+`.example.com], destination: {host: web.shop.svc.cluster.local, port: 8080}}]
+`), &tree))
+		gp, values, problems := krm.Load(tree)
+		require.Empty(t, problems.Errors)
+		for _, obj := range Objects(gp, values) {
+			var o struct {
+				Kind     string
+				Metadata struct{ Name, Namespace string }
+			}
+			require.NoError(t, obj.Decode(&o))
+			if o.Kind == "ReferenceGrant" {
+				grants[o.Metadata.Namespace+"/"+o.Metadata.Name] = team
+			}
+		}
+	}
+	assert.Equal(t, map[string]string{"shop/gw-team-a": "team-a", "shop/gw-team-b": "team-b"}, grants)
+}
