@@ -17,12 +17,22 @@ func (gp *GatewayPattern) EgressThroughWaypoint() bool {
 }
 
 // gatewayAPIListeners is the number of listeners the sidecar-mode Gateway API Gateway of e has:
-// one for every host over the mutual-TLS hop (which the gateway ends, then routes by the Host
-// header), or, over the plain hop, one per host and protocol class (HTTP on 80, TLS on 443, each
-// with the host as its hostname).
+// over the mutual-TLS hop, one for every HTTP host (which the gateway ends, then routes by the
+// Host header) and one per HTTPS or TLS host (told by the hop's SNI, the host); over the plain
+// hop, one per host and protocol class (HTTP on 80, TLS on 443, each with the host as its
+// hostname).
 func (e *EgressSpec) gatewayAPIListeners() int {
 	if e.SidecarToGateway == SidecarToGatewayMutual {
-		return 1
+		n, tlsHosts := 0, map[string]bool{}
+		for _, h := range e.Hosts {
+			switch {
+			case h.Protocol == EgressHTTP:
+				n = 1
+			case h.PassesTLS():
+				tlsHosts[strings.ToLower(h.Host)] = true
+			}
+		}
+		return n + len(tlsHosts)
 	}
 	type class struct {
 		host string
@@ -50,14 +60,7 @@ func (gp *GatewayPattern) validateGatewayAPIEgress(r *Problems) {
 	mutual := e.SidecarToGateway == SidecarToGatewayMutual
 	for i, h := range e.Hosts {
 		p := path.Child("hosts").Index(i)
-		switch {
-		case mutual && h.PassesTLS():
-			// Istio's own rendering gives each host a DestinationRule subset whose SNI is the host,
-			// so the gateway picks the host's server by the hop's SNI. A Gateway API route sends to
-			// a Service, never to a subset, so the hop carries one SNI for every host; once the
-			// gateway ends it, the application's own TLS cannot be routed by its SNI any more.
-			r.errorf(p.Child("protocol"), h.Protocol, "with api: GatewayAPI the sidecars cannot give the mutual-TLS hop this host's name as SNI (that takes a DestinationRule subset per host, which a Gateway API backendRef cannot name), so once the gateway ends the hop it cannot tell this host's TLS from another's: use sidecarToGateway: DISABLE (the gateway then routes the application's own TLS by its SNI, as Istio's Egress Gateways task does with the Gateway API), or api: Istio")
-		case mutual && h.Protocol == EgressTCP:
+		if mutual && h.Protocol == EgressTCP {
 			r.errorf(p.Child("protocol"), h.Protocol, "plain TCP carries no host name, and with api: GatewayAPI the mutual-TLS hop cannot carry it either (its SNI would take a DestinationRule subset per host, which a Gateway API backendRef cannot name), so the gateway could not tell TCP destinations apart: use mode: Ambient (a waypoint tells them apart by the address the application dialled) or api: Istio")
 		}
 	}

@@ -44,13 +44,93 @@ func (x sidecarEgress) serviceFQDN() string {
 	return x.service + "." + x.namespace + ".svc.cluster.local"
 }
 
+// mutualHTTP reports whether some host is HTTP: over the mutual-TLS hop these share one listener.
+func (x sidecarEgress) mutualHTTP() bool {
+	for _, h := range x.e.Hosts {
+		if h.Protocol == krm.EgressHTTP {
+			return true
+		}
+	}
+	return false
+}
+
+// mutualTLSEntry is the entry of group whose TLS (HTTPS or TLS) takes the mutual-TLS hop, if any
+// (validation allows one such entry per host: they all reach the gateway on 443 by the host's SNI).
+func (x sidecarEgress) mutualTLSEntry(group krm.EgressHostGroup) (krm.EgressHost, bool) {
+	if !x.mutual() {
+		return krm.EgressHost{}, false
+	}
+	for _, h := range group.Entries {
+		if h.PassesTLS() {
+			return h, true
+		}
+	}
+	return krm.EgressHost{}, false
+}
+
+// hopServiceName is the Service the sidecars send a TLS host's mutual-TLS hop to: the gateway's
+// pods under a name of the host's own, so that a DestinationRule can give the hop the host's SNI.
+func (x sidecarEgress) hopServiceName(group krm.EgressHostGroup) string { return x.egressName(group) }
+
+func (x sidecarEgress) hopServiceFQDN(group krm.EgressHostGroup) string {
+	return x.hopServiceName(group) + "." + x.namespace + ".svc.cluster.local"
+}
+
+// mutualTargetPort is the gateway pods' port behind the gateway Service's 443, where the
+// mutual-TLS hop arrives: the chart Service's targetPort, or 443 on the pods Istio deploys (its
+// Service sends each listener's port to the same port).
+func (x sidecarEgress) mutualTargetPort() int32 {
+	if x.deployedByIstio {
+		return krm.EgressTLSPort
+	}
+	for _, sp := range x.values.Service.Ports {
+		if sp.Port != nil && *sp.Port == krm.EgressTLSPort && sp.TargetPort != nil && *sp.TargetPort != 0 {
+			return *sp.TargetPort
+		}
+	}
+	return krm.EgressTLSPort
+}
+
+// hopService is the per-host Service in front of the gateway's pods. Istio's own rendering gives
+// the hop of each TLS host the host's name as SNI with a DestinationRule subset of the gateway
+// Service; a Gateway API backendRef names a Service and a port, never a subset, so the host gets a
+// Service of its own (selecting the same pods, on the pods' mutual-TLS port) whose DestinationRule
+// (hopServiceRule) sets that SNI. The gateway then picks the host's listener by it, and forwards
+// the application's own TLS untouched. The port is named tls, so Istio takes it as TLS.
+func (x sidecarEgress) hopService(group krm.EgressHostGroup, h krm.EgressHost) *mapping {
+	meta := newMapping().set("name", x.hopServiceName(group)).set("namespace", x.namespace)
+	spec := newMapping().
+		set("selector", x.podLabels()).
+		set("ports", []*mapping{newMapping().
+			set("name", "tls").
+			set("port", h.Port).
+			set("protocol", "TCP").
+			set("targetPort", x.mutualTargetPort())})
+	return object("v1", "Service", meta).set("spec", spec)
+}
+
+// hopServiceRule makes the sidecars speak Istio mutual TLS to a TLS host's hop Service with the
+// host's name as SNI (Istio's mesh certificates still authenticate both ends; the SNI only picks
+// the gateway's listener).
+func (x sidecarEgress) hopServiceRule(group krm.EgressHostGroup) *mapping {
+	return x.object("DestinationRule", x.hopServiceName(group), newMapping().
+		set("host", x.hopServiceFQDN(group)).
+		set("trafficPolicy", newMapping().set("tls", newMapping().
+									set("mode", "ISTIO_MUTUAL").
+									set("sni", group.Host))).
+		set("exportTo", x.e.SidecarExportTo(x.namespace))) // the sidecars (of every namespace by default) take this hop
+}
+
 func (x sidecarEgress) objects() []*mapping {
 	groups := x.e.HostGroups()
 	out := []*mapping{x.gateway(groups)}
-	if x.mutual() {
+	if x.mutual() && x.mutualHTTP() {
 		out = append(out, x.mutualHopRule())
 	}
 	for _, group := range groups {
+		if h, ok := x.mutualTLSEntry(group); ok {
+			out = append(out, x.hopService(group, h), x.hopServiceRule(group))
+		}
 		out = append(out, x.serviceEntry(x.e, group))
 		out = append(out, x.routes(group)...)
 		if dr := x.originationRule(group); dr != nil {
@@ -79,9 +159,21 @@ func (x sidecarEgress) gateway(groups []krm.EgressHostGroup) *mapping {
 	gw := gatewayAPIGateway(x.gp, x.values, classIstio)
 	var listeners []*mapping
 	if x.mutual() {
-		listeners = append(listeners, listener(mutualListener, "", krm.EgressTLSPort, "HTTPS", newMapping().
+		istioMutual := newMapping().
 			set("mode", "Terminate").
-			set("options", newMapping().set("gateway.istio.io/tls-terminate-mode", "ISTIO_MUTUAL"))))
+			set("options", newMapping().set("gateway.istio.io/tls-terminate-mode", "ISTIO_MUTUAL"))
+		if x.mutualHTTP() {
+			listeners = append(listeners, listener(mutualListener, "", krm.EgressTLSPort, "HTTPS", istioMutual))
+		}
+		// A TLS host's hop arrives on the same port with the host's SNI: a TLS listener with the
+		// host as hostname ends Istio mutual TLS for it (Envoy picks the filter chain by SNI, so
+		// this listener and the HTTPS one above coexist on 443), and a TCPRoute passes the
+		// application's TLS on.
+		for _, group := range groups {
+			if _, ok := x.mutualTLSEntry(group); ok {
+				listeners = append(listeners, listener("tls-"+group.Slug, group.Host, krm.EgressTLSPort, "TLS", istioMutual))
+			}
+		}
 	} else {
 		for _, group := range groups {
 			for _, h := range group.Entries {
@@ -115,6 +207,8 @@ func listener(name, hostname string, port int32, protocol string, tls *mapping) 
 // listenerName is the listener a host's entry reaches the gateway on.
 func (x sidecarEgress) listenerName(group krm.EgressHostGroup, h krm.EgressHost) string {
 	switch {
+	case x.mutual() && h.PassesTLS():
+		return "tls-" + group.Slug
 	case x.mutual():
 		return mutualListener
 	case h.Protocol == krm.EgressHTTP:
@@ -160,20 +254,28 @@ func (x sidecarEgress) routes(group krm.EgressHostGroup) []*mapping {
 			set("kind", "Hostname").
 			set("name", group.Host).
 			set("port", target)
-		kind := "HTTPRoute"
+		kind, gatewayKind := "HTTPRoute", "HTTPRoute"
 		if h.Protocol != krm.EgressHTTP {
-			kind = "TLSRoute" // by SNI; TLSRoute requires hostnames, even on a ServiceEntry
+			kind, gatewayKind = "TLSRoute", "TLSRoute" // by SNI; TLSRoute requires hostnames, even on a ServiceEntry
+		}
+		if x.mutual() && h.PassesTLS() {
+			// The hop goes to the host's own hop Service (its SNI is the host); the gateway's
+			// listener for the host ends it and a TCPRoute passes the application's TLS on.
+			toGateway = newMapping().set("name", x.hopServiceName(group)).set("port", h.Port)
+			gatewayKind = "TCPRoute"
 		}
 		meshSpec := newMapping().set("parentRefs", []*mapping{meshParent})
 		if kind == "TLSRoute" {
 			meshSpec.set("hostnames", []string{group.Host})
 		}
+		gatewaySpec := newMapping().set("parentRefs", []*mapping{gatewayParent})
+		if gatewayKind != "TCPRoute" { // a TCPRoute has no hostnames: its listener has the host's
+			gatewaySpec.set("hostnames", []string{group.Host})
+		}
 		out = append(out,
 			gatewayAPIObject(x.gp, kind, x.egressName(group)+"-mesh", meshSpec.
 				set("rules", []*mapping{newMapping().set("backendRefs", []*mapping{toGateway})})),
-			gatewayAPIObject(x.gp, kind, x.egressName(group), newMapping().
-				set("parentRefs", []*mapping{gatewayParent}).
-				set("hostnames", []string{group.Host}).
+			gatewayAPIObject(x.gp, gatewayKind, x.egressName(group), gatewaySpec.
 				set("rules", []*mapping{newMapping().set("backendRefs", []*mapping{toHost})})))
 	}
 	return out
