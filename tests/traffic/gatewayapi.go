@@ -101,7 +101,15 @@ func (w *world) addGatewayAPIObject(o object, ips *ipAllocator) error {
 	if err := w.addCredentials(gw); err != nil {
 		return err
 	}
+	if w.gatewayServices == nil {
+		w.gatewayServices = map[string]bool{}
+	}
 	if len(gw.Spec.Addresses) > 0 {
+		for _, a := range gw.Spec.Addresses {
+			if svc, svcNS, ok := strings.Cut(a.Value, "."); ok {
+				w.gatewayServices[strings.SplitN(svcNS, ".", 2)[0]+"/"+svc] = true
+			}
+		}
 		return nil // bound to a generated Service: its pods are the generated workload's
 	}
 	labels := map[string]string{"gateway.networking.k8s.io/gateway-name": name, "istio.io/gateway-name": name}
@@ -126,6 +134,7 @@ func (w *world) addGatewayAPIObject(o object, ips *ipAllocator) error {
 		labels[gatewayManagedLabel] = eastWestControllerLabel
 		w.ambientEastWest = true
 	}
+	w.gatewayServices[ns+"/"+svcName] = true
 	svc := &corev1.Service{
 		ObjectMeta: metav1.ObjectMeta{Name: svcName, Namespace: ns},
 		Spec: corev1.ServiceSpec{

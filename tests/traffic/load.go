@@ -127,6 +127,10 @@ type world struct {
 	notLoaded   []string        // what the simulation does not use, for the log
 	// ambientEastWest: a Gateway of class istio-east-west is among the objects (newFakeIstiod).
 	ambientEastWest bool
+	// gatewayServices are the names of the Services a Gateway API Gateway is reached at (its
+	// Hostname addresses, or the Service Istio creates for it): where other Services select the
+	// same pods (an egress host's own hop Service), the gateway's calls go through this one.
+	gatewayServices map[string]bool
 }
 
 // buildWorld sorts a golden's objects into Istio config and Kubernetes objects, and adds the
@@ -293,6 +297,17 @@ func gatewayService(w *world, namespace string, podLabels map[string]string) (*c
 		}
 		if matches {
 			found = append(found, s)
+		}
+	}
+	if len(found) > 1 {
+		var named []*corev1.Service
+		for _, s := range found {
+			if w.gatewayServices[s.Namespace+"/"+s.Name] {
+				named = append(named, s)
+			}
+		}
+		if len(named) == 1 {
+			found = named
 		}
 	}
 	switch len(found) {
