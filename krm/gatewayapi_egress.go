@@ -61,11 +61,15 @@ func (gp *GatewayPattern) validateGatewayAPIEgress(r *Problems) {
 	for i, h := range e.Hosts {
 		p := path.Child("hosts").Index(i)
 		if mutual && h.Protocol == EgressTCP {
-			r.errorf(p.Child("protocol"), h.Protocol, "plain TCP carries no host name, and with api: GatewayAPI the mutual-TLS hop cannot carry it either (its SNI would take a DestinationRule subset per host, which a Gateway API backendRef cannot name), so the gateway could not tell TCP destinations apart: use mode: Ambient (a waypoint tells them apart by the address the application dialled) or api: Istio")
+			r.errorf(p.Child("protocol"), h.Protocol, "with api: GatewayAPI only HTTP, HTTPS and TLS hosts take the mutual-TLS hop (an HTTPS or TLS host through a hop Service of its own whose DestinationRule gives the hop the host's name as SNI); plain TCP carries no host name of its own and is not rendered that way: use mode: Ambient (a waypoint tells TCP destinations apart by the address the application dialled) or api: Istio")
 		}
 	}
 	if n := e.gatewayAPIListeners(); n > gatewayAPIMaxListeners {
-		r.errorf(path.Child("hosts"), n, "with sidecarToGateway: DISABLE the Gateway has a listener per host and protocol (%d here), and the Gateway API allows %d per Gateway: split the hosts over two GatewayPatterns, or use sidecarToGateway: ISTIO_MUTUAL for HTTP hosts (one listener for them all)", n, gatewayAPIMaxListeners)
+		if mutual {
+			r.errorf(path.Child("hosts"), n, "over the mutual-TLS hop the Gateway has a listener per HTTPS or TLS host, and one for every HTTP host (%d here), and the Gateway API allows %d per Gateway: split the hosts over two GatewayPatterns", n, gatewayAPIMaxListeners)
+		} else {
+			r.errorf(path.Child("hosts"), n, "with sidecarToGateway: DISABLE the Gateway has a listener per host and protocol (%d here), and the Gateway API allows %d per Gateway: split the hosts over two GatewayPatterns, or use sidecarToGateway: ISTIO_MUTUAL for HTTP hosts (one listener for them all)", n, gatewayAPIMaxListeners)
+		}
 	}
 }
 

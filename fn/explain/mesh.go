@@ -90,7 +90,12 @@ func (x *index) meshPath(vs *virtualService, section string, j int, r vsRoute, m
 	} else if to.Subset != "" {
 		return end(to.String() + " (subset " + to.Subset + ": no generated DestinationRule defines it)")
 	}
-	route = []string{entry + " from " + x.sources(svc, next.SNI, host), sidecar, servicePortNode(svc, to.Port, hopNote)}
+	authzSNI := next.SNI
+	if authzSNI == "" && next.TLS == "mtls" {
+		// Istio mutual TLS without an SNI of the DestinationRule's: Istio's own for the cluster.
+		authzSNI = fmt.Sprintf("outbound_.%d_.%s_.%s", to.Port, to.Subset, svc.fqdn())
+	}
+	route = []string{entry + " from " + x.sources(svc, authzSNI, host), sidecar, servicePortNode(svc, to.Port, hopNote)}
 	if reason := closed(svc, to.Port); reason != "" {
 		return end("refused ("+reason+")", first, withAnswer(next, AnswerClosed))
 	}
@@ -100,6 +105,11 @@ func (x *index) meshPath(vs *virtualService, section string, j int, r vsRoute, m
 	g, name := x.gatewayBehind(vs, svc)
 	if g == nil {
 		return end("? (no Gateway bound to " + vs.obj.Metadata.Name + " selects the pods of Service " + svc.obj.Metadata.Name + ")")
+	}
+	if port := x.gatewayPort(svc, to.Port, g); port != to.Port {
+		// A hop Service of its own (an egress host's): the Gateway listens on the port of its
+		// own Service that leads to the same pods' port.
+		to.Port, next.Port = port, port
 	}
 	pickedBy := host // a TLS server is picked by the SNI, an HTTP one by the host
 	if next.SNI != "" {
@@ -237,7 +247,7 @@ func (x *index) gatewayBehind(vs *virtualService, svc *service) (*gateway, strin
 			continue
 		}
 		g := x.gatewayNamed(name, vs.obj.Metadata.Namespace)
-		if g != nil && x.serviceOf(x.podsOf(g.spec.Selector)) == svc {
+		if g != nil && x.leadsTo(svc, x.podsOf(g.spec.Selector)) {
 			return g, name
 		}
 	}
@@ -245,7 +255,7 @@ func (x *index) gatewayBehind(vs *virtualService, svc *service) (*gateway, strin
 		// A Gateway API mesh route is bound to the mesh alone: it sends to the gateway's Service,
 		// where the Gateway serving the Service's pods takes the traffic, by its own routes.
 		for _, g := range x.gateways {
-			if x.serviceOf(x.podsOf(g.spec.Selector)) == svc {
+			if x.leadsTo(svc, x.podsOf(g.spec.Selector)) {
 				return g, g.obj.Metadata.Namespace + "/" + g.obj.Metadata.Name
 			}
 		}
@@ -253,14 +263,36 @@ func (x *index) gatewayBehind(vs *virtualService, svc *service) (*gateway, strin
 	return nil, ""
 }
 
-// serverFor is the server of g on port that takes name (the SNI, or the HTTP host).
-func serverFor(g *gateway, port int32, name string) (int, server, bool) {
-	for i, s := range g.spec.Servers {
-		if s.Port.Number == port && s.serves(name) {
-			return i, s, true
+// gatewayPort is the port of g's own Service that leads to the pods' port behind port of svc
+// (another Service selecting g's pods), or port itself.
+func (x *index) gatewayPort(svc *service, port int32, g *gateway) int32 {
+	own := x.serviceOf(x.podsOf(g.spec.Selector))
+	sp, ok := svc.port(port)
+	if own == nil || own == svc || !ok {
+		return port
+	}
+	for _, p := range own.spec.Ports {
+		if gp, _ := own.port(p.Port); gp.targetPort == sp.targetPort {
+			return p.Port
 		}
 	}
-	return 0, server{}, false
+	return port
+}
+
+// serverFor is the server of g on port that takes name (the SNI, or the HTTP host): the most
+// specific one, as Envoy picks filter chains (a Gateway API listener with the host as hostname
+// before one without).
+func serverFor(g *gateway, port int32, name string) (int, server, bool) {
+	found, best := -1, 0
+	for i, s := range g.spec.Servers {
+		if score := s.specificity(name); s.Port.Number == port && score > best {
+			found, best = i, score
+		}
+	}
+	if found < 0 {
+		return 0, server{}, false
+	}
+	return found, g.spec.Servers[found], true
 }
 
 // gatewayRoute finds the route bound to gateway g (as name) for host on port, in the section the
@@ -447,7 +479,7 @@ func (x *index) policiesOn(svc *service) []*authorizationPolicy {
 			}
 		}
 		for _, w := range x.workloads {
-			if x.serviceOf(w) == svc && slices.ContainsFunc(selectors, func(s map[string]string) bool { return hasLabels(w.podLabels, s) }) {
+			if x.leadsTo(svc, w) && slices.ContainsFunc(selectors, func(s map[string]string) bool { return hasLabels(w.podLabels, s) }) {
 				out = append(out, ap)
 				break
 			}

@@ -119,16 +119,27 @@ func (s server) label(i int) string {
 	return fmt.Sprintf("servers[%d]", i)
 }
 
-func (s server) serves(host string) bool {
+func (s server) serves(host string) bool { return s.specificity(host) > 0 }
+
+// specificity is how closely s's hosts take host, 0 when none does: an exact name before a
+// wildcard, a longer wildcard before a shorter one ("*" last), as Envoy picks a filter chain by
+// server name.
+func (s server) specificity(host string) int {
+	best := 0
 	for _, h := range s.Hosts {
 		if _, name, namespaced := strings.Cut(h, "/"); namespaced {
 			h = name // namespace/host: which namespaces' VirtualServices may bind; the host is after it
 		}
-		if hostsMatch(h, host) {
-			return true
+		if !hostsMatch(h, host) {
+			continue
 		}
+		score := 1 + len(h)
+		if !strings.Contains(h, "*") {
+			score += 1 << 16
+		}
+		best = max(best, score)
 	}
-	return false
+	return best
 }
 
 type virtualService struct {
@@ -490,6 +501,13 @@ func (x *index) serviceOf(w *workload) *service {
 		}
 	}
 	return nil
+}
+
+// leadsTo reports whether Service svc sends to the workload's pods: the workload's own Service,
+// or another of its namespace selecting the same pods (an egress host's hop Service).
+func (x *index) leadsTo(svc *service, w *workload) bool {
+	return w != nil && svc != nil && len(svc.spec.Selector) > 0 &&
+		svc.obj.Metadata.Namespace == w.obj.Metadata.Namespace && hasLabels(w.podLabels, svc.spec.Selector)
 }
 
 // serviceNamed returns the generated Service a destination host names (its FQDN, or the short

@@ -1,6 +1,10 @@
 package render
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+
 	"github.com/gatewaypattern/gateway-pattern/krm"
 )
 
@@ -70,7 +74,16 @@ func (x sidecarEgress) mutualTLSEntry(group krm.EgressHostGroup) (krm.EgressHost
 
 // hopServiceName is the Service the sidecars send a TLS host's mutual-TLS hop to: the gateway's
 // pods under a name of the host's own, so that a DestinationRule can give the hop the host's SNI.
-func (x sidecarEgress) hopServiceName(group krm.EgressHostGroup) string { return x.egressName(group) }
+// It is named like the host's other objects (<gateway>-<host slug>) when that is a DNS label, which
+// a Service name must be; a longer one is cut, with a hash of the host to keep it apart.
+func (x sidecarEgress) hopServiceName(group krm.EgressHostGroup) string {
+	name := x.egressName(group)
+	if len(name) <= 63 {
+		return name
+	}
+	sum := sha256.Sum256([]byte(strings.ToLower(group.Host)))
+	return strings.TrimRight(name[:54], "-") + "-" + hex.EncodeToString(sum[:4])
+}
 
 func (x sidecarEgress) hopServiceFQDN(group krm.EgressHostGroup) string {
 	return x.hopServiceName(group) + "." + x.namespace + ".svc.cluster.local"
@@ -282,32 +295,68 @@ func (x sidecarEgress) routes(group krm.EgressHostGroup) []*mapping {
 }
 
 // allowedSourcesPolicy admits to the gateway only the listed workloads, identified by the
-// mutual-TLS hop (only HTTP hosts take it with the Gateway API). A host with allowedSources of its
-// own admits those only, told by the request's Host, with and without a port, as Istio's security
-// best practices advise for hosts matches; the gateway-wide list then admits to every other host.
+// mutual-TLS hop. A host with allowedSources of its own admits those only: an HTTP host told by
+// the request's Host, with and without a port, as Istio's security best practices advise for hosts
+// matches; an HTTPS or TLS host by the hop's SNI (connection.sni, its hop Service's SNI is the
+// host), since the gateway does not open the application's TLS and Istio ignores an ALLOW rule
+// with HTTP fields on such a connection. The gateway-wide list then admits to every other host:
+// one rule for the HTTP hosts (told apart from the TLS hosts by SNI, so that it never admits to
+// them where its HTTP fields do not apply), one for the TLS hosts by SNI.
 // It selects the gateway's pods: with the chart's workload by its labels (Istio binds a policy's
 // targetRefs Gateway to the pods labelled with the Gateway's name, which the chart's are not);
 // with the workload Istio deploys, by targetRefs to the Gateway, as Istio documents for Gateway
 // API gateways.
 func (x sidecarEgress) allowedSourcesPolicy(groups []krm.EgressHostGroup) *mapping {
 	hosts := func(host string) []string { return []string{host, host + ":*"} }
+	sni := func(op, host string, more ...string) []*mapping {
+		return []*mapping{newMapping().set("key", "connection.sni").set(op, append([]string{host}, more...))}
+	}
 	var rules []*mapping
-	var restricted []string // the hosts with a list of their own
+	var restricted, openTLS, allTLS []string
+	openHTTP := false
 	for _, group := range groups {
-		if sources := group.Entries[0].AllowedSources; len(sources) > 0 {
+		_, tls := x.mutualTLSEntry(group)
+		http := !tls || len(group.Entries) > 1 // validation allows one TLS entry per host
+		if tls {
+			allTLS = append(allTLS, group.Host)
+		}
+		sources := group.Entries[0].AllowedSources
+		if len(sources) == 0 {
+			openHTTP = openHTTP || http
+			if tls {
+				openTLS = append(openTLS, group.Host)
+			}
+			continue
+		}
+		if http {
 			restricted = append(restricted, hosts(group.Host)...)
 			rules = append(rules, newMapping().
 				set("from", sourcesFrom(sources)).
 				set("to", []*mapping{newMapping().set("operation", newMapping().set("hosts", hosts(group.Host)))}))
 		}
+		if tls {
+			rules = append(rules, newMapping().
+				set("from", sourcesFrom(sources)).
+				set("when", sni("values", group.Host)))
+		}
 	}
-	if len(restricted) < 2*len(groups) { // some hosts take the gateway-wide list (or anyone)
+	var open []*mapping // the gateway-wide list (or anyone) for the other hosts
+	if openHTTP {
 		rule := newMapping().setIf("from", sourcesFrom(x.e.AllowedSources))
 		if len(restricted) > 0 {
 			rule.set("to", []*mapping{newMapping().set("operation", newMapping().set("notHosts", restricted))})
 		}
-		rules = append([]*mapping{rule}, rules...)
+		if len(allTLS) > 0 {
+			rule.set("when", sni("notValues", allTLS[0], allTLS[1:]...))
+		}
+		open = append(open, rule)
 	}
+	if len(openTLS) > 0 {
+		open = append(open, newMapping().
+			setIf("from", sourcesFrom(x.e.AllowedSources)).
+			set("when", sni("values", openTLS[0], openTLS[1:]...)))
+	}
+	rules = append(open, rules...)
 	spec := newMapping()
 	if x.deployedByIstio {
 		spec.set("targetRefs", []*mapping{newMapping().

@@ -2,6 +2,7 @@ package render_test
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -60,16 +61,31 @@ func gatewayAPIEgressProblems(objects []*yaml.RNode, servicePorts []int) []strin
 		listeners[stringOf(listener, "name")] = listener
 		listenerPorts[intOf(listener, "port")] = true
 	}
-	for _, svc := range ofKind(objects, "Service") {
-		service = svc.GetName()
+	if address := stringOf(gw, "spec", "addresses", "0", "value"); address != "" {
+		service, _, _ = strings.Cut(address, ".") // the chart's Service, the Gateway's address
 	}
-	if len(ofKind(objects, "Service")) == 0 {
+	// hops are the other Services: an HTTPS or TLS host's own hop Service over the mutual-TLS hop,
+	// selecting the gateway's pods, its port leading to the pods' port of the gateway Service's
+	// 443 (the chart's targetPort, or 443 on the pods Istio deploys).
+	hops := map[string]*yaml.RNode{}
+	var gatewaySelector map[string]string
+	for _, svc := range ofKind(objects, "Service") {
+		if svc.GetName() == service {
+			gatewaySelector = mapOf(svc, "spec", "selector")
+		} else {
+			hops[svc.GetName()] = svc
+		}
+	}
+	if gatewaySelector == nil {
+		gatewaySelector = map[string]string{"gateway.networking.k8s.io/gateway-name": gw.GetName()}
+	}
+	if len(ofKind(objects, "Service")) == len(hops) {
 		servicePorts = nil
 		for p := range listenerPorts {
 			servicePorts = append(servicePorts, p)
 		}
 	}
-	routes := append(ofKind(objects, "HTTPRoute"), ofKind(objects, "TLSRoute")...)
+	routes := slices.Concat(ofKind(objects, "HTTPRoute"), ofKind(objects, "TLSRoute"), ofKind(objects, "TCPRoute"))
 	called := map[string]bool{} // ServiceEntry/port a route attaches to
 	for _, r := range routes {
 		parent, _ := r.Pipe(yaml.Lookup("spec", "parentRefs", "0"))
@@ -85,7 +101,17 @@ func gatewayAPIEgressProblems(objects []*yaml.RNode, servicePorts []int) []strin
 		called[se.GetName()+"/"+fmt.Sprint(intOf(parent, "port"))] = true
 		backend, _ := r.Pipe(yaml.Lookup("spec", "rules", "0", "backendRefs", "0"))
 		port := intOf(backend, "port")
-		if got := stringOf(backend, "name"); got != service {
+		kind := r.GetKind() // of the route on the Gateway
+		if hop := hops[stringOf(backend, "name")]; hop != nil {
+			if got := mapOf(hop, "spec", "selector"); !maps.Equal(got, gatewaySelector) {
+				problems = append(problems, fmt.Sprintf("hop Service %s selects %v, not the gateway's pods %v", hop.GetName(), got, gatewaySelector))
+			}
+			hopPort, _ := hop.Pipe(yaml.Lookup("spec", "ports", "0"))
+			if intOf(hopPort, "port") != port {
+				problems = append(problems, fmt.Sprintf("%s %s sends %s to port %d of hop Service %s, which has %d", r.GetKind(), r.GetName(), host, port, hop.GetName(), intOf(hopPort, "port")))
+			}
+			port, kind = 443, "TCPRoute" // the mutual-TLS hop's port; the gateway passes the app's TLS on
+		} else if got := stringOf(backend, "name"); got != service {
 			problems = append(problems, fmt.Sprintf("%s %s sends %s to %s, not the gateway Service %s", r.GetKind(), r.GetName(), host, got, service))
 		}
 		if !slices.Contains(servicePorts, port) {
@@ -95,13 +121,17 @@ func gatewayAPIEgressProblems(objects []*yaml.RNode, servicePorts []int) []strin
 			ref, _ := on.Pipe(yaml.Lookup("spec", "parentRefs", "0"))
 			l := listeners[stringOf(ref, "sectionName")]
 			to, _ := on.Pipe(yaml.Lookup("spec", "rules", "0", "backendRefs", "0"))
-			fits := l != nil && (on.GetKind() == "TLSRoute") == (stringOf(l, "protocol") == "TLS")
-			return on.GetKind() == r.GetKind() && stringOf(ref, "name") == gw.GetName() && fits &&
-				intOf(l, "port") == port && slices.Contains(stringsOf(on, "spec", "hostnames"), host) &&
+			fits := l != nil && (on.GetKind() != "HTTPRoute") == (stringOf(l, "protocol") == "TLS")
+			hostnames := stringsOf(on, "spec", "hostnames")
+			if on.GetKind() == "TCPRoute" { // no hostnames of its own: its listener's
+				hostnames = []string{stringOf(l, "hostname")}
+			}
+			return on.GetKind() == kind && stringOf(ref, "name") == gw.GetName() && fits &&
+				intOf(l, "port") == port && slices.Contains(hostnames, host) &&
 				stringOf(to, "kind") == "Hostname" && stringOf(to, "name") == host
 		})
 		if !forwarded {
-			problems = append(problems, fmt.Sprintf("no %s on a listener of Gateway %s on port %d forwards %s to the host", r.GetKind(), gw.GetName(), port, host))
+			problems = append(problems, fmt.Sprintf("no %s on a listener of Gateway %s on port %d forwards %s to the host", kind, gw.GetName(), port, host))
 		}
 	}
 	for name, se := range entries {
