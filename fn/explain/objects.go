@@ -489,18 +489,22 @@ func (x *index) podsOf(selector map[string]string) *workload {
 	return nil
 }
 
-// serviceOf returns the generated Service whose selector picks the workload's pods.
+// serviceOf returns the generated Service whose selector picks the workload's pods: the one named
+// like the workload (the chart's, or the one Istio deploys for a Gateway) where others select the
+// same pods (an egress host's hop Service).
 func (x *index) serviceOf(w *workload) *service {
-	if w == nil {
-		return nil
-	}
+	var found *service
 	for _, s := range x.services {
-		if len(s.spec.Selector) > 0 && s.obj.Metadata.Namespace == w.obj.Metadata.Namespace &&
-			hasLabels(w.podLabels, s.spec.Selector) {
-			return s
+		if x.leadsTo(s, w) {
+			if s.obj.Metadata.Name == w.obj.Metadata.Name {
+				return s
+			}
+			if found == nil {
+				found = s
+			}
 		}
 	}
-	return nil
+	return found
 }
 
 // leadsTo reports whether Service svc sends to the workload's pods: the workload's own Service,
