@@ -66,7 +66,7 @@ func (gp *GatewayPattern) validateGatewayAPIEgress(r *Problems) {
 	}
 	if n := e.gatewayAPIListeners(); n > gatewayAPIMaxListeners {
 		if mutual {
-			r.errorf(path.Child("hosts"), n, "over the mutual-TLS hop the Gateway has a listener per HTTPS or TLS host, and one for every HTTP host (%d here), and the Gateway API allows %d per Gateway: split the hosts over two GatewayPatterns", n, gatewayAPIMaxListeners)
+			r.errorf(path.Child("hosts"), n, "over the mutual-TLS hop the Gateway has a listener per HTTPS or TLS host, plus one shared by the HTTP hosts (%d here), and the Gateway API allows %d per Gateway: split the hosts over two GatewayPatterns", n, gatewayAPIMaxListeners)
 		} else {
 			r.errorf(path.Child("hosts"), n, "with sidecarToGateway: DISABLE the Gateway has a listener per host and protocol (%d here), and the Gateway API allows %d per Gateway: split the hosts over two GatewayPatterns, or use sidecarToGateway: ISTIO_MUTUAL for HTTP hosts (one listener for them all)", n, gatewayAPIMaxListeners)
 		}
