@@ -78,10 +78,19 @@ func gatewayAPIObject(gp *krm.GatewayPattern, kind, name string, spec *mapping) 
 	return object(gatewayAPIv1, kind, meta).set("spec", spec)
 }
 
-// referenceGrantName names the ReferenceGrant a pattern puts in a backend's namespace: after the
-// gateway and its namespace, since the grant is about the routes of that namespace, so two
-// gateways of one name in two namespaces (a gateway per team, say) can both reach a shared
-// namespace without their grants colliding.
-func referenceGrantName(gateway, namespace string) string {
-	return gateway + "-" + namespace
+// referenceGrant is the ReferenceGrant a pattern puts in a backend's namespace so that its routes
+// (of the given kinds, in the gateway's namespace) may refer to Services there: every Service, or
+// the one named service. It is named after the gateway and its namespace, since the grant is about
+// the routes of that namespace, so two gateways of one name in two namespaces (a gateway per team,
+// say) can both reach a shared namespace without their grants colliding. The version is v1beta1,
+// the one Istio watches.
+func referenceGrant(gateway, fromNamespace, toNamespace string, kinds []string, service string) *mapping {
+	var from []*mapping
+	for _, kind := range kinds {
+		from = append(from, newMapping().set("group", gatewayAPIGroup).set("kind", kind).set("namespace", fromNamespace))
+	}
+	to := newMapping().set("group", "").set("kind", "Service").setIf("name", service)
+	meta := newMapping().set("name", gateway+"-"+fromNamespace).set("namespace", toNamespace)
+	return object(gatewayAPIGroup+"/v1beta1", "ReferenceGrant", meta).
+		set("spec", newMapping().set("from", from).set("to", []*mapping{to}))
 }

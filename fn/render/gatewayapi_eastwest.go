@@ -144,16 +144,7 @@ func istiodListenersAndRoutes(gp *krm.GatewayPattern, values *krm.ChartValues, e
 // istio-system, as the Gateway API requires of a backend in another namespace; it grants the one
 // Service, not every Service of istio-system.
 func istiodReferenceGrant(gp *krm.GatewayPattern, values *krm.ChartValues, kind, service string) *mapping {
-	meta := newMapping().set("name", referenceGrantName(gp.GatewayName(values), gp.Metadata.Namespace)).set("namespace", krm.IstiodNamespace)
-	return object(gatewayAPIGroup+"/v1beta1", "ReferenceGrant", meta).set("spec", newMapping().
-		set("from", []*mapping{newMapping().
-			set("group", gatewayAPIGroup).
-			set("kind", kind).
-			set("namespace", gp.Metadata.Namespace)}).
-		set("to", []*mapping{newMapping().
-			set("group", "").
-			set("kind", "Service").
-			set("name", service)}))
+	return referenceGrant(gp.GatewayName(values), gp.Metadata.Namespace, krm.IstiodNamespace, []string{kind}, service)
 }
 
 // allowedRoutesSame admits routes of the gateway's own namespace only: the function places its

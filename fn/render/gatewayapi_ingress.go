@@ -279,23 +279,13 @@ func (rs *ingressRoutes) backendRef(kind, host string, port uint32) *mapping {
 	return ref.set("port", int64(port))
 }
 
-// referenceGrants: one per backend namespace other than the gateway's, named after the gateway
-// and its namespace (referenceGrantName),
+// referenceGrants: one per backend namespace other than the gateway's (see referenceGrant),
 // letting the route kinds of the gateway's namespace that refer there reach its Services.
 func (rs *ingressRoutes) referenceGrants() []*mapping {
 	var out []*mapping
 	for _, ns := range slices.Sorted(maps.Keys(rs.backendNamespaces)) {
-		kinds := rs.backendNamespaces[ns]
-		slices.Sort(kinds)
-		var from []*mapping
-		for _, kind := range kinds {
-			from = append(from, newMapping().set("group", gatewayAPIGroup).set("kind", kind).set("namespace", rs.gp.Metadata.Namespace))
-		}
-		spec := newMapping().
-			set("from", from).
-			set("to", []*mapping{newMapping().set("group", "").set("kind", "Service")})
-		meta := newMapping().set("name", referenceGrantName(rs.gateway, rs.gp.Metadata.Namespace)).set("namespace", ns)
-		out = append(out, object(gatewayAPIGroup+"/v1beta1", "ReferenceGrant", meta).set("spec", spec))
+		kinds := slices.Sorted(slices.Values(rs.backendNamespaces[ns]))
+		out = append(out, referenceGrant(rs.gateway, rs.gp.Metadata.Namespace, ns, kinds, ""))
 	}
 	return out
 }
