@@ -94,14 +94,10 @@ func main() {
 			"service.ports[1].port=15443", "service.ports[1].targetPort=15443"}},
 	}
 	for _, s := range seeds {
-		args := []string{*helm, "template", s.release, *chart, "-n", s.namespace}
-		for _, v := range s.set {
-			args = append(args, "--set", v)
-		}
 		rows = append(rows, row{
 			name: "1 " + s.name + " render", yardName: "helm template",
 			ours: add(small("", *bin, filepath.Join("examples", s.name, "gatewaypattern.yaml"))),
-			yard: add(small("", args...)),
+			yard: add(small("", s.helmTemplate()...)),
 		})
 	}
 
@@ -123,14 +119,10 @@ func main() {
 			fatal(err)
 		}
 		runTo(filepath.Join(*work, s.name+"-gatewayapi.out.yaml"), "", *bin, config) // fails loudly if it does not render
-		args := []string{*helm, "template", s.release, *chart, "-n", s.namespace}
-		for _, v := range s.set {
-			args = append(args, "--set", v)
-		}
 		rows = append(rows, row{
 			name: "1 " + s.name + " render, Gateway API", yardName: "helm template",
 			ours: add(small("", *bin, config)),
-			yard: add(small("", args...)),
+			yard: add(small("", s.helmTemplate()...)),
 		})
 	}
 
@@ -331,6 +323,15 @@ func runTo(path, in string, args ...string) {
 	if err := os.WriteFile(path, out, 0o644); err != nil {
 		fatal(err)
 	}
+}
+
+// helmTemplate is the seed's helm command: helm template of the chart with its --set values.
+func (s seed) helmTemplate() []string {
+	args := []string{*helm, "template", s.release, *chart, "-n", s.namespace}
+	for _, v := range s.set {
+		args = append(args, "--set", v)
+	}
+	return args
 }
 
 // seed is one of the seed document's helm commands and its example.
