@@ -282,10 +282,25 @@ func selfSigned(name string) (certPEM, keyPEM []byte, err error) {
 // enableAmbientMultiNetwork turns on, for one test, what istiod reads from its environment when
 // Istio's packages initialise (AMBIENT_ENABLE_MULTI_NETWORK=true, as Istio's ambient multi-network
 // installation sets it): without it the class istio-east-west does not exist and its Gateways are
-// ignored. The class tables computed at initialisation are recomputed, as Istio's own Gateway API
-// conversion tests do, and restored afterwards.
+// ignored.
 func enableAmbientMultiNetwork(t *testing.T) {
-	test.SetForTest(t, &features.EnableAmbientMultiNetwork, true)
+	enableGatewayClasses(t, &features.EnableAmbientMultiNetwork)
+}
+
+// enableAmbientWaypoints turns on, for one test, what istiod reads from its environment in an
+// ambient installation (PILOT_ENABLE_AMBIENT): without it the class istio-waypoint does not exist
+// and its Gateways are ignored.
+func enableAmbientWaypoints(t *testing.T) {
+	enableGatewayClasses(t, &features.EnableAmbient, &features.EnableAmbientWaypoints)
+}
+
+// enableGatewayClasses sets feature flags for one test and recomputes the class tables Istio
+// computes from them at initialisation, as Istio's own Gateway API conversion tests do; both are
+// restored afterwards.
+func enableGatewayClasses(t *testing.T, flags ...*bool) {
+	for _, f := range flags {
+		test.SetForTest(t, f, true)
+	}
 	classInfos, builtin := gatewaycommon.ClassInfos, gatewaycommon.BuiltinGatewayClasses
 	gatewaycommon.ClassInfos = gatewaycommon.GetClassInfos()
 	gatewaycommon.BuiltinGatewayClasses = gatewaycommon.GetBuiltinGatewayClasses()

@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"istio.io/istio/pilot/pkg/config/kube/gateway"
-	"istio.io/istio/pilot/pkg/config/kube/gatewaycommon"
-	"istio.io/istio/pilot/pkg/features"
 	"istio.io/istio/pilot/pkg/status"
 	"istio.io/istio/pilot/test/xds"
 	"istio.io/istio/pkg/config"
@@ -230,17 +228,4 @@ type condition struct {
 	Status  string `json:"status"`
 	Reason  string `json:"reason"`
 	Message string `json:"message"`
-}
-
-// enableAmbientWaypoints turns on, for one test, what istiod reads from its environment when
-// Istio's packages initialise in an ambient installation (PILOT_ENABLE_AMBIENT): without it the
-// class istio-waypoint does not exist and its Gateways are ignored. The class tables computed at
-// initialisation are recomputed, and restored afterwards (as enableAmbientMultiNetwork does).
-func enableAmbientWaypoints(t *testing.T) {
-	test.SetForTest(t, &features.EnableAmbient, true)
-	test.SetForTest(t, &features.EnableAmbientWaypoints, true)
-	classInfos, builtin := gatewaycommon.ClassInfos, gatewaycommon.BuiltinGatewayClasses
-	gatewaycommon.ClassInfos = gatewaycommon.GetClassInfos()
-	gatewaycommon.BuiltinGatewayClasses = gatewaycommon.GetBuiltinGatewayClasses()
-	t.Cleanup(func() { gatewaycommon.ClassInfos, gatewaycommon.BuiltinGatewayClasses = classInfos, builtin })
 }
