@@ -198,12 +198,7 @@ func (x *index) convertGateway(g *apiGateway) *gateway {
 		for _, l := range g.spec.Listeners {
 			if !seen[l.Port] {
 				seen[l.Port] = true
-				svc.spec.Ports = append(svc.spec.Ports, struct {
-					Name       string    `yaml:"name"`
-					Port       int32     `yaml:"port"`
-					TargetPort yaml.Node `yaml:"targetPort"`
-					NodePort   int32     `yaml:"nodePort"`
-				}{Name: l.Name, Port: l.Port})
+				svc.spec.Ports = append(svc.spec.Ports, serviceSpecPort{Name: l.Name, Port: l.Port})
 			}
 		}
 		x.services = append(x.services, svc)
@@ -280,15 +275,9 @@ func (x *index) convertRoute(r *apiRoute, gateways []*apiGateway, converted map[
 	}
 	var entries []entry
 	for i, rule := range r.spec.Rules {
-		var dests []struct {
-			Destination destination `yaml:"destination"`
-			Weight      int32       `yaml:"weight"`
-		}
+		var dests []weightedDestination
 		for _, b := range rule.BackendRefs {
-			d := struct {
-				Destination destination `yaml:"destination"`
-				Weight      int32       `yaml:"weight"`
-			}{}
+			var d weightedDestination
 			d.Destination.Host = backendHost(b, ns)
 			d.Destination.Port.Number = b.Port
 			if b.Weight != nil {

@@ -189,13 +189,16 @@ func (vs *virtualService) section(name string) []vsRoute {
 // of all three kinds.
 type vsRoute struct {
 	// label names a route converted from a Gateway API rule (rules[0]); "" for a VirtualService's.
-	label string
-	Match []routeMatch `yaml:"match"`
-	Route []struct {
-		Destination destination `yaml:"destination"`
-		Weight      int32       `yaml:"weight"`
-	} `yaml:"route"`
-	Redirect *redirect `yaml:"redirect"`
+	label    string
+	Match    []routeMatch          `yaml:"match"`
+	Route    []weightedDestination `yaml:"route"`
+	Redirect *redirect             `yaml:"redirect"`
+}
+
+// weightedDestination is one destination of a route, with its share of the requests.
+type weightedDestination struct {
+	Destination destination `yaml:"destination"`
+	Weight      int32       `yaml:"weight"`
 }
 
 // routeMatch holds the match fields of the three kinds of route.
@@ -319,13 +322,16 @@ type service struct {
 	spec struct {
 		Type     string            `yaml:"type"`
 		Selector map[string]string `yaml:"selector"`
-		Ports    []struct {
-			Name       string    `yaml:"name"`
-			Port       int32     `yaml:"port"`
-			TargetPort yaml.Node `yaml:"targetPort"`
-			NodePort   int32     `yaml:"nodePort"`
-		} `yaml:"ports"`
+		Ports    []serviceSpecPort `yaml:"ports"`
 	}
+}
+
+// serviceSpecPort is one entry of a Service's spec.ports.
+type serviceSpecPort struct {
+	Name       string    `yaml:"name"`
+	Port       int32     `yaml:"port"`
+	TargetPort yaml.Node `yaml:"targetPort"`
+	NodePort   int32     `yaml:"nodePort"`
 }
 
 // fqdn is the cluster-local name of the Service.
